@@ -1,0 +1,149 @@
+#include "config/config.h"
+
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "absl/strings/str_cat.h"
+#include "config/version.h"
+
+namespace scrapewatch {
+namespace {
+
+// Everything a key handler needs to read one value and to blame it precisely.
+struct KeyContext {
+  std::string source_name;
+  std::string key;
+  const toml::node& node;
+
+  absl::Status Error(const std::string& problem) const {
+    return absl::InvalidArgumentError(absl::StrCat(source_name, ":", node.source().begin.line,
+                                                   ": ", key, ": ", problem));
+  }
+};
+
+using KeyHandler = std::function<absl::Status(const KeyContext&, AuditConfig&)>;
+
+// Handlers are built from a member pointer path and a minimum value, so the
+// table below reads like the documented config file.
+template <typename Section>
+KeyHandler IntKey(Section AuditConfig::*section, int64_t Section::*field, int64_t minimum) {
+  return [=](const KeyContext& ctx, AuditConfig& config) -> absl::Status {
+    std::optional<int64_t> value = ctx.node.value_exact<int64_t>();
+    if (!value) return ctx.Error("must be an integer");
+    if (*value < minimum) return ctx.Error(absl::StrCat("must be >= ", minimum));
+    (config.*section).*field = *value;
+    return absl::OkStatus();
+  };
+}
+
+template <typename Section>
+KeyHandler DoubleKey(Section AuditConfig::*section, double Section::*field, double minimum) {
+  return [=](const KeyContext& ctx, AuditConfig& config) -> absl::Status {
+    std::optional<double> value = ctx.node.value<double>();  // integers widen
+    if (!value || ctx.node.is_boolean()) return ctx.Error("must be a number");
+    if (*value < minimum) return ctx.Error(absl::StrCat("must be >= ", minimum));
+    (config.*section).*field = *value;
+    return absl::OkStatus();
+  };
+}
+
+template <typename Section>
+KeyHandler StringKey(Section AuditConfig::*section, std::string Section::*field) {
+  return [=](const KeyContext& ctx, AuditConfig& config) -> absl::Status {
+    std::optional<std::string> value = ctx.node.value_exact<std::string>();
+    if (!value) return ctx.Error("must be a string");
+    (config.*section).*field = *value;
+    return absl::OkStatus();
+  };
+}
+
+template <typename Section>
+KeyHandler BoolKey(Section AuditConfig::*section, bool Section::*field) {
+  return [=](const KeyContext& ctx, AuditConfig& config) -> absl::Status {
+    std::optional<bool> value = ctx.node.value_exact<bool>();
+    if (!value) return ctx.Error("must be true or false");
+    (config.*section).*field = *value;
+    return absl::OkStatus();
+  };
+}
+
+const std::map<std::string, KeyHandler>& KnownKeys() {
+  static const auto* keys = new std::map<std::string, KeyHandler>{
+      {"crawl.max_pages", IntKey(&AuditConfig::crawl, &CrawlConfig::max_pages, 1)},
+      {"crawl.delay", DoubleKey(&AuditConfig::crawl, &CrawlConfig::delay_seconds, 0)},
+      {"crawl.user_agent", StringKey(&AuditConfig::crawl, &CrawlConfig::user_agent)},
+      {"crawl.robots_token", StringKey(&AuditConfig::crawl, &CrawlConfig::robots_token)},
+      {"crawl.contact_url", StringKey(&AuditConfig::crawl, &CrawlConfig::contact_url)},
+      {"crawl.allow_private_addresses",
+       BoolKey(&AuditConfig::crawl, &CrawlConfig::allow_private_addresses)},
+      {"crawl.timeout", DoubleKey(&AuditConfig::crawl, &CrawlConfig::timeout_seconds, 0.1)},
+      {"crawl.max_page_bytes", IntKey(&AuditConfig::crawl, &CrawlConfig::max_page_bytes, 1024)},
+      {"crawl.max_image_bytes", IntKey(&AuditConfig::crawl, &CrawlConfig::max_image_bytes, 1024)},
+      {"crawl.max_redirects", IntKey(&AuditConfig::crawl, &CrawlConfig::max_redirects, 0)},
+      {"detect.max_image_pixels",
+       IntKey(&AuditConfig::detect, &DetectConfig::max_image_pixels, 1)},
+      {"detect.max_image_dimension",
+       IntKey(&AuditConfig::detect, &DetectConfig::max_image_dimension, 1)},
+      {"detect.face_score_threshold",
+       DoubleKey(&AuditConfig::detect, &DetectConfig::face_score_threshold, -10)},
+      {"output.store", StringKey(&AuditConfig::output, &OutputConfig::store_dir)},
+      {"output.out", StringKey(&AuditConfig::output, &OutputConfig::out_dir)},
+  };
+  return *keys;
+}
+
+absl::Status ApplyTable(const toml::table& table, const std::string& prefix,
+                        const std::string& source_name, AuditConfig& config) {
+  for (const auto& [name, node] : table) {
+    std::string key = prefix.empty() ? std::string(name.str())
+                                     : absl::StrCat(prefix, ".", std::string(name.str()));
+    if (const toml::table* subtable = node.as_table(); subtable && prefix.empty()) {
+      if (absl::Status s = ApplyTable(*subtable, key, source_name, config); !s.ok()) return s;
+      continue;
+    }
+    KeyContext ctx{source_name, key, node};
+    auto handler = KnownKeys().find(key);
+    if (handler == KnownKeys().end()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          source_name, ":", name.source().begin.line, ": ", key, ": unknown key"));
+    }
+    if (absl::Status s = handler->second(ctx, config); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string EffectiveUserAgent(const CrawlConfig& crawl) {
+  if (!crawl.user_agent.empty()) return crawl.user_agent;
+  return absl::StrCat(kToolName, "/", kToolVersion, " (+", crawl.contact_url, ")");
+}
+
+absl::StatusOr<AuditConfig> ParseConfig(std::string_view toml_text, std::string_view source_name,
+                                        const AuditConfig& base) {
+  std::string source(source_name);
+  toml::table table;
+  try {  // Debian's toml++ library is built with exceptions; none leaves this function.
+    table = toml::parse(toml_text, source_name);
+  } catch (const toml::parse_error& error) {
+    return absl::InvalidArgumentError(absl::StrCat(source, ":", error.source().begin.line, ": ",
+                                                   std::string(error.description())));
+  }
+  AuditConfig config = base;
+  if (absl::Status s = ApplyTable(table, "", source, config); !s.ok()) return s;
+  return config;
+}
+
+absl::StatusOr<AuditConfig> LoadConfigFile(const std::string& path, const AuditConfig& base) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return absl::NotFoundError(absl::StrCat("cannot read config file '", path, "'"));
+  std::ostringstream text;
+  text << file.rdbuf();
+  return ParseConfig(text.str(), path, base);
+}
+
+}  // namespace scrapewatch

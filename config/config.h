@@ -1,0 +1,67 @@
+// Audit configuration: every knob of a run, with defaults, loaded from TOML.
+//
+// A run's settings come from three layers, later ones winning: the defaults
+// below, a TOML file (see config/scrapewatch.toml for every key, documented),
+// and command-line flags. This library only knows the first two; the CLI
+// applies its flags on top of the struct returned here.
+//
+// Errors: an unknown key, a value of the wrong type or out of range, or a
+// TOML syntax error yields InvalidArgumentError whose message names the file,
+// the line and the key, e.g. "site.toml:7: crawl.delay: must be >= 0".
+// Thread safety: plain data and pure functions.
+#ifndef SCRAPEWATCH_CONFIG_CONFIG_H_
+#define SCRAPEWATCH_CONFIG_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace scrapewatch {
+
+struct CrawlConfig {
+  int64_t max_pages = 200;          // HTML pages fetched per site
+  double delay_seconds = 1.0;       // minimum gap between requests to one host
+  std::string user_agent;           // empty: "scrapewatch/<version> (+<contact_url>)"
+  std::string robots_token = "scrapewatch";  // product token matched against robots.txt
+  std::string contact_url = "https://github.com/scrapewatch/scrapewatch";
+  bool allow_private_addresses = false;  // refuse loopback/private IPs unless set
+  double timeout_seconds = 30;      // per request, connect included
+  int64_t max_page_bytes = 5 << 20;
+  int64_t max_image_bytes = 20 << 20;
+  int64_t max_redirects = 10;
+};
+
+struct DetectConfig {
+  int64_t max_image_pixels = 50'000'000;   // decompression-bomb guard
+  int64_t max_image_dimension = 20'000;    // per side, declared in the header
+  double face_score_threshold = 0.0;       // HOG SVM margin a face must exceed
+};
+
+struct OutputConfig {
+  std::string store_dir = "scrapewatch-store";
+  std::string out_dir = "scrapewatch-reports";
+};
+
+struct AuditConfig {
+  CrawlConfig crawl;
+  DetectConfig detect;
+  OutputConfig output;
+};
+
+// The User-Agent header actually sent: honest, with product token and version.
+std::string EffectiveUserAgent(const CrawlConfig& crawl);
+
+// Parses TOML text over `base` (keys absent from the text keep base's values).
+// `source_name` names the input in error messages.
+absl::StatusOr<AuditConfig> ParseConfig(std::string_view toml_text, std::string_view source_name,
+                                        const AuditConfig& base = {});
+
+// Reads and parses a TOML file; a missing or unreadable file is NotFound /
+// InvalidArgument naming the path.
+absl::StatusOr<AuditConfig> LoadConfigFile(const std::string& path, const AuditConfig& base = {});
+
+}  // namespace scrapewatch
+
+#endif  // SCRAPEWATCH_CONFIG_CONFIG_H_

@@ -1,0 +1,48 @@
+// Face detection on a decoded image.
+//
+// FaceDetector is the seam for backends (dlib HOG today; YuNet and ensembles
+// plug in behind the same interface). Boxes are in the pixel coordinates of
+// the image passed in, i.e. after EXIF orientation.
+//
+// Thread safety: a FaceDetector instance is used by one thread at a time;
+// give each worker its own (they are cheap to create).
+#ifndef SCRAPEWATCH_DETECTORS_FACE_DETECTOR_H_
+#define SCRAPEWATCH_DETECTORS_FACE_DETECTOR_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+namespace scrapewatch::detectors {
+
+struct FaceBox {
+  int x = 0;
+  int y = 0;
+  int w = 0;
+  int h = 0;
+  double score = 0;  // backend-specific confidence; see FaceDetector::name()
+};
+
+class FaceDetector {
+ public:
+  virtual ~FaceDetector() = default;
+  // Backend and thresholds, as shown in reports next to each finding.
+  virtual std::string name() const = 0;
+  virtual std::vector<FaceBox> Detect(const cv::Mat& bgr) = 0;
+};
+
+struct HogOptions {
+  // SVM margin a window must exceed; 0 is dlib's default operating point.
+  double score_threshold = 0.0;
+};
+
+// dlib's HOG + linear SVM frontal face detector; its model is built into dlib,
+// so it needs no file. It finds faces of about 80 px and larger in its input,
+// so small images are upsampled and very large ones downscaled first.
+std::unique_ptr<FaceDetector> MakeHogFaceDetector(const HogOptions& options);
+
+}  // namespace scrapewatch::detectors
+
+#endif  // SCRAPEWATCH_DETECTORS_FACE_DETECTOR_H_

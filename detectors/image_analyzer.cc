@@ -1,0 +1,55 @@
+#include "detectors/image_analyzer.h"
+
+#include <openssl/evp.h>
+
+#include "absl/strings/escaping.h"
+#include "detectors/image_decoder.h"
+
+namespace scrapewatch::detectors {
+
+std::string Sha256Hex(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), length));
+}
+
+ImageAnalyzer::ImageAnalyzer(const DetectConfig& config, int64_t max_image_bytes)
+    : config_(config),
+      max_image_bytes_(max_image_bytes),
+      face_detector_(MakeHogFaceDetector({.score_threshold = config.face_score_threshold})) {}
+
+ImageFindings ImageAnalyzer::Analyze(std::string_view bytes) {
+  ImageFindings findings;
+  findings.sha256 = Sha256Hex(bytes);
+  findings.byte_size = static_cast<int64_t>(bytes.size());
+  findings.format = SniffImageFormat(bytes);
+
+  absl::StatusOr<ImageMetadata> metadata = ReadImageMetadata(bytes);
+  std::optional<DeclaredSize> declared;
+  if (metadata.ok()) {
+    findings.metadata = *metadata;
+    if (metadata->pixel_width > 0 && metadata->pixel_height > 0) {
+      declared = DeclaredSize{metadata->pixel_width, metadata->pixel_height};
+    }
+  } else {
+    findings.metadata_error = std::string(metadata.status().message());
+  }
+
+  DecodeLimits limits{.max_bytes = max_image_bytes_,
+                      .max_pixels = config_.max_image_pixels,
+                      .max_dimension = config_.max_image_dimension};
+  absl::StatusOr<DecodedImage> decoded = DecodeImage(bytes, limits, declared);
+  if (!decoded.ok()) {
+    findings.decode_error = std::string(decoded.status().message());
+    return findings;
+  }
+  findings.width = decoded->bgr.cols;
+  findings.height = decoded->bgr.rows;
+  findings.face_backend = face_detector_->name();
+  findings.faces = face_detector_->Detect(decoded->bgr);
+  return findings;
+}
+
+}  // namespace scrapewatch::detectors

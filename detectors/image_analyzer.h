@@ -1,0 +1,60 @@
+// Everything scrapewatch learns from one image's bytes, in one pass.
+//
+// ImageAnalyzer hashes the bytes, reads the metadata (GPS and identifying
+// fields), decodes once within the configured limits, and runs the face
+// detector on the decoded pixels. It never fails as a whole: a part that
+// cannot be done (corrupt file, decompression bomb, no metadata) is recorded
+// in the findings with its reason, because a bad image is itself a finding.
+//
+// Minimisation: findings hold boxes and metadata only; the analyzer keeps no
+// pixels and computes no face templates.
+//
+// Thread safety: an ImageAnalyzer is used by one thread at a time (it owns a
+// face detector with scratch state); create one per worker.
+#ifndef SCRAPEWATCH_DETECTORS_IMAGE_ANALYZER_H_
+#define SCRAPEWATCH_DETECTORS_IMAGE_ANALYZER_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.h"
+#include "detectors/face_detector.h"
+#include "detectors/metadata.h"
+
+namespace scrapewatch::detectors {
+
+struct ImageFindings {
+  std::string sha256;     // hex, of the bytes as fetched
+  int64_t byte_size = 0;
+  std::string format;     // sniffed from the bytes
+  int width = 0;          // after orientation; 0 when not decoded
+  int height = 0;
+  std::string decode_error;    // empty when the image decoded
+  std::vector<FaceBox> faces;
+  std::string face_backend;    // detector name and thresholds
+  ImageMetadata metadata;
+  std::string metadata_error;  // empty when metadata was read (or absent)
+};
+
+// Lower-case hex SHA-256 of `bytes`.
+std::string Sha256Hex(std::string_view bytes);
+
+class ImageAnalyzer {
+ public:
+  explicit ImageAnalyzer(const DetectConfig& config, int64_t max_image_bytes);
+
+  ImageFindings Analyze(std::string_view bytes);
+
+ private:
+  DetectConfig config_;
+  int64_t max_image_bytes_;
+  std::unique_ptr<FaceDetector> face_detector_;
+};
+
+}  // namespace scrapewatch::detectors
+
+#endif  // SCRAPEWATCH_DETECTORS_IMAGE_ANALYZER_H_

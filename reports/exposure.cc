@@ -1,0 +1,77 @@
+#include "reports/exposure.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "absl/strings/match.h"
+
+namespace scrapewatch::reports {
+namespace {
+
+double RoundTo(double value, int decimals) {
+  double scale = std::pow(10.0, decimals);
+  return std::round(value * scale) / scale;
+}
+
+std::optional<ReportedLocation> Location(const detectors::GeoLocation& gps,
+                                         const ReportOptions& options) {
+  if (!gps.valid) return std::nullopt;
+  ReportedLocation location{gps.latitude, gps.longitude, gps.altitude_m,
+                            !options.precise_locations};
+  if (location.rounded) {
+    location.lat = RoundTo(location.lat, 2);
+    location.lon = RoundTo(location.lon, 2);
+    if (location.alt_m) location.alt_m = std::round(*location.alt_m);
+  }
+  return location;
+}
+
+// Risk order: faces with a location, faces, a location, the rest.
+int RiskRank(const ImageExposure& image) {
+  return (image.has_faces() ? 0 : 2) + (image.gps ? 0 : 1);
+}
+
+}  // namespace
+
+SiteExposure BuildExposure(const store::RunContents& contents, const ReportOptions& options) {
+  SiteExposure exposure;
+  exposure.contents = &contents;
+  std::map<std::string, std::vector<Appearance>> appearances;
+  std::map<std::string, bool> data_uris;
+  for (const store::PageRecord& page : contents.pages) {
+    for (const store::ImageOccurrence& occurrence : page.images) {
+      if (absl::StartsWith(occurrence.image_url, "data:")) {
+        ++exposure.summary.data_uri_images;
+        continue;
+      }
+      appearances[occurrence.image_url].push_back(
+          {page.fetch.url, page.title, occurrence.kind, occurrence.alt});
+    }
+  }
+  for (const store::ImageRecord& record : contents.images) {
+    ImageExposure image{.record = &record, .found_on = appearances[record.fetch.url]};
+    if (record.findings) {
+      if (const auto& gps = record.findings->metadata.gps) {
+        image.gps = Location(*gps, options);
+        if (!gps->valid) image.gps_invalid_reason = gps->invalid_reason;
+      }
+    }
+    Summary& s = exposure.summary;
+    ++s.images;
+    if (record.findings) ++s.images_analysed;
+    if (image.has_faces()) {
+      ++s.images_with_faces;
+      s.faces += static_cast<int64_t>(record.findings->faces.size());
+    }
+    if (image.gps) ++s.images_with_gps;
+    exposure.images.push_back(std::move(image));
+  }
+  std::stable_sort(exposure.images.begin(), exposure.images.end(),
+                   [](const ImageExposure& a, const ImageExposure& b) {
+                     return RiskRank(a) < RiskRank(b);
+                   });
+  return exposure;
+}
+
+}  // namespace scrapewatch::reports

@@ -1,0 +1,66 @@
+// SiteExposure: what one audit run exposes, assembled from the store's records
+// into the shape every report format renders — each image with every page it
+// appears on (the "profile" an indexer compiles), its faces and its location.
+//
+// Thread safety: plain data and a pure function.
+#ifndef SCRAPEWATCH_REPORTS_EXPOSURE_H_
+#define SCRAPEWATCH_REPORTS_EXPOSURE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/records.h"
+
+namespace scrapewatch::reports {
+
+struct ReportOptions {
+  // GPS at full precision; otherwise rounded to 2 decimals (about 1 km), so
+  // the report does not itself become a map of where people were.
+  bool precise_locations = false;
+};
+
+struct Appearance {
+  std::string page_url;
+  std::string page_title;
+  std::string kind;
+  std::string alt;
+};
+
+struct ReportedLocation {
+  double lat = 0;
+  double lon = 0;
+  std::optional<double> alt_m;
+  bool rounded = true;
+};
+
+struct ImageExposure {
+  const store::ImageRecord* record = nullptr;  // points into the RunContents
+  std::vector<Appearance> found_on;
+  std::optional<ReportedLocation> gps;  // a valid location only
+  std::string gps_invalid_reason;       // a GPS tag that is no location
+  bool has_faces() const { return record->findings && !record->findings->faces.empty(); }
+};
+
+struct Summary {
+  int64_t images = 0;               // distinct http(s) image URLs referenced
+  int64_t images_analysed = 0;       // fetched and run through the detectors
+  int64_t images_with_faces = 0;
+  int64_t faces = 0;
+  int64_t images_with_gps = 0;
+  int64_t data_uri_images = 0;      // counted, never fetched
+};
+
+struct SiteExposure {
+  const store::RunContents* contents = nullptr;
+  std::vector<ImageExposure> images;  // faces first, then GPS, then by URL
+  Summary summary;
+};
+
+// `contents` must outlive the result.
+SiteExposure BuildExposure(const store::RunContents& contents, const ReportOptions& options);
+
+}  // namespace scrapewatch::reports
+
+#endif  // SCRAPEWATCH_REPORTS_EXPOSURE_H_

@@ -1,0 +1,129 @@
+// A self-contained HTML report: inline CSS and SVG only, and a
+// Content-Security-Policy that forbids every external request, so opening the
+// report never tells a tracked site (or anyone) that it is being read.
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "config/version.h"
+#include "reports/renderers.h"
+#include "store/record_codec.h"
+
+namespace scrapewatch::reports {
+namespace {
+
+std::string Escape(const std::string& text) {
+  return absl::StrReplaceAll(text, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"},
+                                    {"\"", "&quot;"}, {"'", "&#39;"}});
+}
+
+constexpr char kStyle[] = R"css(
+body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:68em;color:#222;padding:0 1em}
+h1{font-size:1.5em;margin-bottom:.2em} .meta{color:#666;font-size:.9em}
+.cards{display:flex;flex-wrap:wrap;gap:.8em;margin:1.2em 0}
+.card{border:1px solid #ddd;border-radius:6px;padding:.6em 1em;min-width:8em}
+.card b{display:block;font-size:1.6em} .risk{border-color:#c0392b;color:#c0392b}
+table{border-collapse:collapse;width:100%;font-size:.9em} td,th{border-bottom:1px solid #eee;padding:.35em;text-align:left;vertical-align:top}
+td.url{word-break:break-all} .tag{display:inline-block;border-radius:3px;padding:0 .4em;font-size:.8em;color:#fff}
+.face{background:#c0392b} .gps{background:#8e44ad} .err{background:#7f8c8d}
+@media print{body{margin:0;max-width:none}.card{break-inside:avoid}}
+)css";
+
+struct Figure {
+  std::string label;
+  int64_t value;
+  bool risk;
+};
+
+std::vector<Figure> Figures(const SiteExposure& exposure) {
+  const store::RunRecord& run = exposure.contents->run;
+  const Summary& s = exposure.summary;
+  return {{"pages fetched", run.pages_fetched, false},
+          {"pages disallowed", run.pages_disallowed, false},
+          {"images", s.images, false},
+          {"images with faces", s.images_with_faces, true},
+          {"faces", s.faces, true},
+          {"images with GPS", s.images_with_gps, true}};
+}
+
+std::string Cards(const std::vector<Figure>& figures) {
+  std::string out = "<div class=cards>";
+  for (const Figure& f : figures) {
+    absl::StrAppend(&out, "<div class='card", f.risk && f.value > 0 ? " risk" : "", "'><b>",
+                    f.value, "</b>", Escape(f.label), "</div>");
+  }
+  return out + "</div>";
+}
+
+// Horizontal bar chart of the headline figures.
+std::string Chart(const std::vector<Figure>& figures) {
+  int64_t max = 1;
+  for (const Figure& f : figures) max = std::max(max, f.value);
+  constexpr int kRow = 22, kLabel = 150, kBar = 400;
+  std::string out = absl::StrCat("<svg role=img aria-label='headline figures' width='",
+                                 kLabel + kBar + 60, "' height='", kRow * figures.size() + 4,
+                                 "' xmlns='http://www.w3.org/2000/svg' font-size='12'>");
+  for (size_t i = 0; i < figures.size(); ++i) {
+    const Figure& f = figures[i];
+    int y = static_cast<int>(i) * kRow;
+    int width = static_cast<int>(kBar * f.value / max);
+    absl::StrAppend(&out, "<text x='0' y='", y + 15, "'>", Escape(f.label), "</text>",
+                    "<rect x='", kLabel, "' y='", y + 3, "' width='", width,
+                    "' height='16' fill='", f.risk ? "#c0392b" : "#95a5a6", "'/>", "<text x='",
+                    kLabel + width + 6, "' y='", y + 15, "'>", f.value, "</text>");
+  }
+  return out + "</svg>";
+}
+
+std::string ImageRow(const ImageExposure& image) {
+  const store::ImageRecord& r = *image.record;
+  std::string tags;
+  if (image.has_faces()) {
+    absl::StrAppend(&tags, "<span class='tag face'>", r.findings->faces.size(), " face",
+                    r.findings->faces.size() > 1 ? "s" : "", "</span> ");
+  }
+  if (image.gps) {
+    absl::StrAppend(&tags, "<span class='tag gps'>GPS ", image.gps->lat, ", ", image.gps->lon,
+                    image.gps->rounded ? " (≈1 km)" : "", "</span> ");
+  }
+  std::string error = !r.skipped_reason.empty() ? r.skipped_reason : r.fetch.error;
+  if (error.empty() && r.findings) error = r.findings->decode_error;
+  if (!error.empty()) absl::StrAppend(&tags, "<span class='tag err'>", Escape(error), "</span>");
+  std::string pages;
+  for (const Appearance& a : image.found_on) {
+    absl::StrAppend(&pages, Escape(a.page_url), a.alt.empty() ? "" : " — alt “",
+                    Escape(a.alt), a.alt.empty() ? "" : "”", "<br>");
+  }
+  std::string camera;
+  if (r.findings && !r.findings->metadata.make.empty()) {
+    camera = Escape(absl::StrCat(r.findings->metadata.make, " ", r.findings->metadata.model));
+  }
+  return absl::StrCat("<tr><td class=url>", Escape(r.fetch.url), "</td><td>", tags, "</td><td>",
+                      camera, "</td><td class=url>", pages, "</td></tr>");
+}
+
+}  // namespace
+
+std::string RenderHtml(const SiteExposure& exposure) {
+  const store::RunRecord& run = exposure.contents->run;
+  std::vector<Figure> figures = Figures(exposure);
+  std::string out = absl::StrCat(
+      "<!doctype html><html lang=en><head><meta charset=utf-8>",
+      "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; ",
+      "style-src 'unsafe-inline'; img-src data:\">",
+      "<meta name=viewport content='width=device-width,initial-scale=1'>",
+      "<title>scrapewatch: ", Escape(run.site), "</title><style>", kStyle, "</style></head><body>",
+      "<h1>What a face scraper could take from ", Escape(run.site), "</h1>",
+      "<p class=meta>Run ", Escape(run.id), " · started ", store::FormatTimestamp(run.started_at),
+      run.finished_at ? absl::StrCat(" · finished ", store::FormatTimestamp(*run.finished_at)) : "",
+      " · user agent <code>", Escape(run.user_agent), "</code> · ", kToolName, " ", kToolVersion,
+      "</p>", Cards(figures), Chart(figures),
+      "<h2>Images, highest risk first</h2><p>Each row is one image a logged-out crawler ",
+      "reached, with every page it appears on: the profile an indexer compiles.</p>",
+      "<table><thead><tr><th>image</th><th>findings</th><th>camera</th><th>found on</th></tr>",
+      "</thead><tbody>");
+  for (const ImageExposure& image : exposure.images) out += ImageRow(image);
+  return out + "</tbody></table></body></html>\n";
+}
+
+}  // namespace scrapewatch::reports

@@ -1,0 +1,123 @@
+#include <nlohmann/json.hpp>
+
+#include "config/version.h"
+#include "reports/renderers.h"
+#include "reports/report.h"
+#include "store/record_codec.h"
+
+namespace scrapewatch::reports {
+namespace {
+
+using nlohmann::json;
+
+json OptionalTime(const std::optional<absl::Time>& time) {
+  return time ? json(store::FormatTimestamp(*time)) : json(nullptr);
+}
+
+json Evidence(const store::FetchEvidence& fetch) {
+  json headers = json::object();
+  for (const auto& [name, value] : fetch.headers) headers[name] = value;
+  return json{{"url", fetch.url}, {"final_url", fetch.final_url},
+              {"http_status", fetch.http_status}, {"fetched_at", store::FormatTimestamp(fetch.fetched_at)},
+              {"sha256", fetch.body_sha256}, {"bytes", fetch.body_bytes},
+              {"headers", headers}, {"error", fetch.error}};
+}
+
+json Pages(const store::RunContents& contents) {
+  const store::RunRecord& run = contents.run;
+  json list = json::array();
+  for (const store::PageRecord& page : contents.pages) {
+    json entry{{"url", page.fetch.url}, {"title", page.title}, {"meta_robots", page.meta_robots},
+               {"images", page.images.size()}};
+    if (page.skipped_reason.empty()) {
+      entry["fetch"] = Evidence(page.fetch);
+      entry["skipped_reason"] = nullptr;
+    } else {
+      entry["fetch"] = nullptr;
+      entry["skipped_reason"] = page.skipped_reason;
+    }
+    list.push_back(entry);
+  }
+  return json{{"discovered", run.pages_discovered}, {"fetched", run.pages_fetched},
+              {"disallowed_by_robots", run.pages_disallowed}, {"errors", run.pages_errors},
+              {"list", list}};
+}
+
+json Metadata(const detectors::ImageMetadata& m) {
+  return json{{"make", m.make}, {"model", m.model}, {"datetime_original", m.datetime_original},
+              {"body_serial_number", m.body_serial_number}, {"artist", m.artist},
+              {"copyright", m.copyright}, {"owner_name", m.owner_name}, {"city", m.city},
+              {"sublocation", m.sublocation}, {"state", m.state}, {"country", m.country}};
+}
+
+json Image(const ImageExposure& image) {
+  const store::ImageRecord& record = *image.record;
+  json found_on = json::array();
+  for (const Appearance& a : image.found_on) {
+    found_on.push_back({{"page", a.page_url}, {"alt", a.alt}, {"kind", a.kind}});
+  }
+  json entry{{"url", record.fetch.url}, {"found_on", found_on}, {"faces", json::array()},
+             {"gps", nullptr}, {"sha256", nullptr}, {"face_backend", nullptr},
+             {"metadata", nullptr}, {"gps_invalid_reason", nullptr}, {"error", nullptr}};
+  if (!record.skipped_reason.empty()) {
+    entry["error"] = "not fetched: " + record.skipped_reason;
+    entry["fetch"] = nullptr;
+    return entry;
+  }
+  entry["fetch"] = Evidence(record.fetch);
+  if (!record.fetch.error.empty()) entry["error"] = record.fetch.error;
+  if (!record.findings) return entry;
+  const detectors::ImageFindings& f = *record.findings;
+  entry["sha256"] = f.sha256;
+  entry["format"] = f.format;
+  entry["width"] = f.width;
+  entry["height"] = f.height;
+  if (!f.decode_error.empty()) entry["error"] = f.decode_error;
+  for (const detectors::FaceBox& face : f.faces) {
+    entry["faces"].push_back({{"x", face.x}, {"y", face.y}, {"w", face.w}, {"h", face.h},
+                              {"score", face.score}});
+  }
+  if (!f.face_backend.empty()) entry["face_backend"] = f.face_backend;
+  entry["metadata"] = Metadata(f.metadata);
+  if (image.gps) {
+    entry["gps"] = {{"lat", image.gps->lat}, {"lon", image.gps->lon},
+                    {"alt", image.gps->alt_m ? json(*image.gps->alt_m) : json(nullptr)},
+                    {"rounded", image.gps->rounded}};
+  }
+  if (!image.gps_invalid_reason.empty()) entry["gps_invalid_reason"] = image.gps_invalid_reason;
+  return entry;
+}
+
+}  // namespace
+
+std::string RenderJson(const SiteExposure& exposure) {
+  const store::RunContents& contents = *exposure.contents;
+  const store::RunRecord& run = contents.run;
+  json images = json::array();
+  for (const ImageExposure& image : exposure.images) images.push_back(Image(image));
+  json robots = json::array();
+  for (const store::RobotsRecord& r : contents.robots) {
+    robots.push_back({{"origin", r.origin}, {"policy", r.policy}, {"fetch", Evidence(r.fetch)},
+                      {"body", r.body}});
+  }
+  const Summary& s = exposure.summary;
+  json report{
+      {"schema_version", kReportSchemaVersion},
+      {"tool", {{"name", kToolName}, {"version", kToolVersion}}},
+      {"site", run.site},
+      {"run",
+       {{"id", run.id}, {"started_at", store::FormatTimestamp(run.started_at)},
+        {"finished_at", OptionalTime(run.finished_at)}, {"user_agent", run.user_agent},
+        {"robots_token", run.robots_token}, {"tool_version", run.tool_version},
+        {"seeds", run.seeds}}},
+      {"pages", Pages(contents)},
+      {"images", images},
+      {"robots", robots},
+      {"summary",
+       {{"images", s.images}, {"images_analysed", s.images_analysed},
+        {"images_with_faces", s.images_with_faces}, {"faces", s.faces},
+        {"images_with_gps", s.images_with_gps}, {"data_uri_images", s.data_uri_images}}}};
+  return report.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace scrapewatch::reports

@@ -1,0 +1,74 @@
+// CSV (one row per image, for spreadsheets) and Markdown (for issue trackers
+// and e-mail) renderings of a run.
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "reports/renderers.h"
+#include "store/record_codec.h"
+
+namespace scrapewatch::reports {
+namespace {
+
+// RFC 4180 quoting; a leading =,+,-,@ is prefixed with ' so a spreadsheet
+// does not execute text taken from a hostile page as a formula.
+std::string CsvField(const std::string& text) {
+  bool formula = !text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '-' ||
+                                   text[0] == '@');
+  return absl::StrCat("\"", formula ? "'" : "", absl::StrReplaceAll(text, {{"\"", "\"\""}}),
+                      "\"");
+}
+
+std::string GpsText(const ImageExposure& image) {
+  if (!image.gps) return "";
+  return absl::StrCat(image.gps->lat, ",", image.gps->lon);
+}
+
+std::string PagesText(const ImageExposure& image, const char* separator) {
+  std::vector<std::string> pages;
+  for (const Appearance& a : image.found_on) pages.push_back(a.page_url);
+  return absl::StrJoin(pages, separator);
+}
+
+// Markdown table cells: no pipes or newlines from page text.
+std::string MdCell(const std::string& text) {
+  return absl::StrReplaceAll(text, {{"|", "\\|"}, {"\n", " "}, {"\r", " "}});
+}
+
+size_t FaceCount(const ImageExposure& image) {
+  return image.record->findings ? image.record->findings->faces.size() : 0;
+}
+
+}  // namespace
+
+std::string RenderCsv(const SiteExposure& exposure) {
+  std::string out = "url,sha256,pages,faces,gps,error\r\n";
+  for (const ImageExposure& image : exposure.images) {
+    const store::ImageRecord& r = *image.record;
+    std::string error = !r.skipped_reason.empty() ? r.skipped_reason : r.fetch.error;
+    if (error.empty() && r.findings) error = r.findings->decode_error;
+    absl::StrAppend(&out, CsvField(r.fetch.url), ",",
+                    CsvField(r.findings ? r.findings->sha256 : ""), ",",
+                    CsvField(PagesText(image, " ")), ",", FaceCount(image), ",",
+                    CsvField(GpsText(image)), ",", CsvField(error), "\r\n");
+  }
+  return out;
+}
+
+std::string RenderMarkdown(const SiteExposure& exposure) {
+  const store::RunRecord& run = exposure.contents->run;
+  const Summary& s = exposure.summary;
+  std::string out = absl::StrCat("# scrapewatch report: ", run.site, "\n\n",
+                                 "Run `", run.id, "`, started ", store::FormatTimestamp(run.started_at),
+                                 ", user agent `", MdCell(run.user_agent), "`.\n\n");
+  absl::StrAppend(&out, "| pages fetched | images | with faces | faces | with GPS |\n",
+                  "|---|---|---|---|---|\n", "| ", run.pages_fetched, " | ", s.images, " | ",
+                  s.images_with_faces, " | ", s.faces, " | ", s.images_with_gps, " |\n\n");
+  absl::StrAppend(&out, "## Images by risk\n\n| image | faces | GPS | found on |\n|---|---|---|---|\n");
+  for (const ImageExposure& image : exposure.images) {
+    absl::StrAppend(&out, "| ", MdCell(image.record->fetch.url), " | ", FaceCount(image), " | ",
+                    GpsText(image), " | ", MdCell(PagesText(image, "<br>")), " |\n");
+  }
+  return out;
+}
+
+}  // namespace scrapewatch::reports

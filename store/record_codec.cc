@@ -1,0 +1,225 @@
+#include "store/record_codec.h"
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+
+namespace scrapewatch {
+namespace detectors {
+
+using nlohmann::json;
+
+void to_json(json& j, const FaceBox& f) {
+  j = json{{"x", f.x}, {"y", f.y}, {"w", f.w}, {"h", f.h}, {"score", f.score}};
+}
+void from_json(const json& j, FaceBox& f) {
+  j.at("x").get_to(f.x), j.at("y").get_to(f.y), j.at("w").get_to(f.w), j.at("h").get_to(f.h);
+  j.at("score").get_to(f.score);
+}
+
+void to_json(json& j, const GeoLocation& g) {
+  j = json{{"latitude", g.latitude}, {"longitude", g.longitude}, {"valid", g.valid},
+           {"invalid_reason", g.invalid_reason}, {"source", g.source},
+           {"gps_timestamp", g.gps_timestamp}};
+  j["altitude_m"] = g.altitude_m ? json(*g.altitude_m) : json(nullptr);
+}
+void from_json(const json& j, GeoLocation& g) {
+  j.at("latitude").get_to(g.latitude), j.at("longitude").get_to(g.longitude);
+  j.at("valid").get_to(g.valid), j.at("invalid_reason").get_to(g.invalid_reason);
+  j.at("source").get_to(g.source), j.at("gps_timestamp").get_to(g.gps_timestamp);
+  if (!j.at("altitude_m").is_null()) g.altitude_m = j.at("altitude_m").get<double>();
+}
+
+// The identifying text fields, by their JSON names.
+constexpr std::pair<const char*, std::string ImageMetadata::*> kMetadataText[] = {
+    {"make", &ImageMetadata::make},
+    {"model", &ImageMetadata::model},
+    {"datetime_original", &ImageMetadata::datetime_original},
+    {"body_serial_number", &ImageMetadata::body_serial_number},
+    {"artist", &ImageMetadata::artist},
+    {"copyright", &ImageMetadata::copyright},
+    {"owner_name", &ImageMetadata::owner_name},
+    {"city", &ImageMetadata::city},
+    {"sublocation", &ImageMetadata::sublocation},
+    {"state", &ImageMetadata::state},
+    {"country", &ImageMetadata::country},
+};
+
+void to_json(json& j, const ImageMetadata& m) {
+  j = json::object();
+  for (const auto& [name, field] : kMetadataText) j[name] = m.*field;
+  j["gps"] = m.gps ? json(*m.gps) : json(nullptr);
+  j["pixel_width"] = m.pixel_width;
+  j["pixel_height"] = m.pixel_height;
+}
+void from_json(const json& j, ImageMetadata& m) {
+  for (const auto& [name, field] : kMetadataText) j.at(name).get_to(m.*field);
+  if (!j.at("gps").is_null()) m.gps = j.at("gps").get<GeoLocation>();
+  j.at("pixel_width").get_to(m.pixel_width), j.at("pixel_height").get_to(m.pixel_height);
+}
+
+void to_json(json& j, const ImageFindings& f) {
+  j = json{{"sha256", f.sha256}, {"byte_size", f.byte_size}, {"format", f.format},
+           {"width", f.width}, {"height", f.height}, {"decode_error", f.decode_error},
+           {"faces", f.faces}, {"face_backend", f.face_backend}, {"metadata", f.metadata},
+           {"metadata_error", f.metadata_error}};
+}
+void from_json(const json& j, ImageFindings& f) {
+  j.at("sha256").get_to(f.sha256), j.at("byte_size").get_to(f.byte_size);
+  j.at("format").get_to(f.format), j.at("width").get_to(f.width);
+  j.at("height").get_to(f.height), j.at("decode_error").get_to(f.decode_error);
+  j.at("faces").get_to(f.faces), j.at("face_backend").get_to(f.face_backend);
+  j.at("metadata").get_to(f.metadata), j.at("metadata_error").get_to(f.metadata_error);
+}
+
+}  // namespace detectors
+
+namespace store {
+
+using nlohmann::json;
+
+std::string FormatTimestamp(absl::Time time) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", time, absl::UTCTimeZone());
+}
+
+absl::StatusOr<absl::Time> ParseTimestamp(const std::string& text) {
+  absl::Time time;
+  std::string error;
+  if (!absl::ParseTime("%Y-%m-%dT%H:%M:%E*SZ", text, absl::UTCTimeZone(), &time, &error)) {
+    return absl::DataLossError(absl::StrCat("bad timestamp '", text, "': ", error));
+  }
+  return time;
+}
+
+namespace {
+
+absl::Time TimeFrom(const json& j) {
+  absl::StatusOr<absl::Time> time = ParseTimestamp(j.get<std::string>());
+  if (!time.ok()) throw std::invalid_argument(std::string(time.status().message()));
+  return *time;
+}
+
+}  // namespace
+
+void to_json(json& j, const FetchEvidence& e) {
+  j = json{{"url", e.url}, {"final_url", e.final_url}, {"http_status", e.http_status},
+           {"headers", e.headers}, {"body_sha256", e.body_sha256},
+           {"body_bytes", e.body_bytes}, {"error", e.error},
+           {"fetched_at", FormatTimestamp(e.fetched_at)}};
+}
+void from_json(const json& j, FetchEvidence& e) {
+  j.at("url").get_to(e.url), j.at("final_url").get_to(e.final_url);
+  j.at("http_status").get_to(e.http_status), j.at("headers").get_to(e.headers);
+  j.at("body_sha256").get_to(e.body_sha256), j.at("body_bytes").get_to(e.body_bytes);
+  j.at("error").get_to(e.error);
+  e.fetched_at = TimeFrom(j.at("fetched_at"));
+}
+
+void to_json(json& j, const ImageOccurrence& o) {
+  j = json{{"image_url", o.image_url}, {"kind", o.kind}, {"alt", o.alt}, {"title", o.title}};
+}
+void from_json(const json& j, ImageOccurrence& o) {
+  j.at("image_url").get_to(o.image_url), j.at("kind").get_to(o.kind);
+  j.at("alt").get_to(o.alt), j.at("title").get_to(o.title);
+}
+
+namespace {
+
+// Serialises with a schema version. Invalid UTF-8 from the web (titles,
+// robots.txt bodies) is replaced rather than allowed to fail the write.
+std::string Versioned(json j) {
+  j["schema_version"] = kRecordSchema;
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// Decodes a versioned record, turning every surprise into DataLossError.
+template <typename T, typename Fill>
+absl::StatusOr<T> Decode(const std::string& value, const char* what, Fill fill) {
+  try {
+    json j = json::parse(value);
+    int version = j.at("schema_version").get<int>();
+    if (version != kRecordSchema) {
+      return absl::DataLossError(absl::StrCat(what, " record has schema_version ", version,
+                                              "; this build reads ", kRecordSchema));
+    }
+    T record;
+    fill(j, record);
+    return record;
+  } catch (const std::exception& e) {
+    return absl::DataLossError(absl::StrCat("corrupt ", what, " record: ", e.what()));
+  }
+}
+
+}  // namespace
+
+std::string EncodeRun(const RunRecord& r) {
+  json j{{"site", r.site}, {"id", r.id}, {"seeds", r.seeds}, {"tool_version", r.tool_version},
+         {"user_agent", r.user_agent}, {"robots_token", r.robots_token},
+         {"started_at", FormatTimestamp(r.started_at)},
+         {"pages_discovered", r.pages_discovered}, {"pages_fetched", r.pages_fetched},
+         {"pages_disallowed", r.pages_disallowed}, {"pages_errors", r.pages_errors}};
+  j["finished_at"] = r.finished_at ? json(FormatTimestamp(*r.finished_at)) : json(nullptr);
+  return Versioned(j);
+}
+
+absl::StatusOr<RunRecord> DecodeRun(const std::string& value) {
+  return Decode<RunRecord>(value, "run", [](const json& j, RunRecord& r) {
+    j.at("site").get_to(r.site), j.at("id").get_to(r.id), j.at("seeds").get_to(r.seeds);
+    j.at("tool_version").get_to(r.tool_version), j.at("user_agent").get_to(r.user_agent);
+    j.at("robots_token").get_to(r.robots_token);
+    r.started_at = TimeFrom(j.at("started_at"));
+    if (!j.at("finished_at").is_null()) r.finished_at = TimeFrom(j.at("finished_at"));
+    j.at("pages_discovered").get_to(r.pages_discovered);
+    j.at("pages_fetched").get_to(r.pages_fetched);
+    j.at("pages_disallowed").get_to(r.pages_disallowed);
+    j.at("pages_errors").get_to(r.pages_errors);
+  });
+}
+
+std::string EncodePage(const PageRecord& p) {
+  return Versioned(json{{"fetch", p.fetch}, {"skipped_reason", p.skipped_reason},
+                        {"title", p.title}, {"meta_robots", p.meta_robots},
+                        {"images", p.images}});
+}
+
+absl::StatusOr<PageRecord> DecodePage(const std::string& value) {
+  return Decode<PageRecord>(value, "page", [](const json& j, PageRecord& p) {
+    j.at("fetch").get_to(p.fetch), j.at("skipped_reason").get_to(p.skipped_reason);
+    j.at("title").get_to(p.title), j.at("meta_robots").get_to(p.meta_robots);
+    j.at("images").get_to(p.images);
+  });
+}
+
+std::string EncodeImage(const ImageRecord& i) {
+  return Versioned(json{{"fetch", i.fetch}, {"skipped_reason", i.skipped_reason}});
+}
+
+absl::StatusOr<ImageRecord> DecodeImage(const std::string& value) {
+  return Decode<ImageRecord>(value, "image", [](const json& j, ImageRecord& i) {
+    j.at("fetch").get_to(i.fetch), j.at("skipped_reason").get_to(i.skipped_reason);
+  });
+}
+
+std::string EncodeFindings(const detectors::ImageFindings& findings) {
+  return Versioned(json(findings));
+}
+
+absl::StatusOr<detectors::ImageFindings> DecodeFindings(const std::string& value) {
+  return Decode<detectors::ImageFindings>(
+      value, "findings", [](const json& j, detectors::ImageFindings& f) { j.get_to(f); });
+}
+
+std::string EncodeRobots(const RobotsRecord& r) {
+  return Versioned(json{{"origin", r.origin}, {"fetch", r.fetch}, {"body", r.body},
+                        {"policy", r.policy}});
+}
+
+absl::StatusOr<RobotsRecord> DecodeRobots(const std::string& value) {
+  return Decode<RobotsRecord>(value, "robots", [](const json& j, RobotsRecord& r) {
+    j.at("origin").get_to(r.origin), j.at("fetch").get_to(r.fetch);
+    j.at("body").get_to(r.body), j.at("policy").get_to(r.policy);
+  });
+}
+
+}  // namespace store
+}  // namespace scrapewatch

@@ -1,0 +1,88 @@
+// The records scrapewatch keeps about an audit: plain value types, one per
+// column family. Each is serialised with a schema version (kRecordSchema) so
+// a later release can read, migrate or refuse an older store explicitly.
+#ifndef SCRAPEWATCH_STORE_RECORDS_H_
+#define SCRAPEWATCH_STORE_RECORDS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "detectors/image_analyzer.h"
+
+namespace scrapewatch::store {
+
+inline constexpr int kRecordSchema = 1;
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// One audit of one site.
+struct RunRecord {
+  std::string site;     // origin of the first seed, e.g. "https://example.org"
+  std::string id;       // sortable by start time, e.g. "20261126T083000Z-3f2a"
+  std::vector<std::string> seeds;
+  std::string tool_version;
+  std::string user_agent;
+  std::string robots_token;
+  absl::Time started_at;
+  std::optional<absl::Time> finished_at;  // unset while running or if interrupted
+  int64_t pages_discovered = 0;
+  int64_t pages_fetched = 0;
+  int64_t pages_disallowed = 0;
+  int64_t pages_errors = 0;
+};
+
+// What every fetched resource carries as evidence.
+struct FetchEvidence {
+  std::string url;
+  std::string final_url;
+  int http_status = 0;
+  Headers headers;  // the ones that matter for evidence and opt-out signals
+  std::string body_sha256;
+  int64_t body_bytes = 0;
+  std::string error;
+  absl::Time fetched_at;
+};
+
+struct ImageOccurrence {
+  std::string image_url;  // absolute, or "data:<mime>"
+  std::string kind;
+  std::string alt;
+  std::string title;
+};
+
+struct PageRecord {
+  FetchEvidence fetch;          // url is empty-bodied for skipped pages
+  std::string skipped_reason;   // robots.txt / max_pages; empty when fetched
+  std::string title;
+  std::vector<std::string> meta_robots;
+  std::vector<ImageOccurrence> images;
+};
+
+struct ImageRecord {
+  FetchEvidence fetch;
+  std::string skipped_reason;
+  std::optional<detectors::ImageFindings> findings;  // set when the bytes were analysed
+};
+
+struct RobotsRecord {
+  std::string origin;
+  FetchEvidence fetch;
+  std::string body;    // robots.txt as fetched (bounded by the page limit)
+  std::string policy;  // "parsed", "allow_all", "disallow_all"
+};
+
+// Everything stored for one run, as reports read it.
+struct RunContents {
+  RunRecord run;
+  std::vector<PageRecord> pages;      // ordered by URL
+  std::vector<ImageRecord> images;    // ordered by URL
+  std::vector<RobotsRecord> robots;   // ordered by origin
+};
+
+}  // namespace scrapewatch::store
+
+#endif  // SCRAPEWATCH_STORE_RECORDS_H_

@@ -1,0 +1,185 @@
+#include "store/store.h"
+
+#include <random>
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "store/record_codec.h"
+
+namespace scrapewatch::store {
+namespace {
+
+// Column family indices into handles_; the order of kFamilies.
+enum Family { kDefault, kRuns, kFrontier, kPages, kImages, kFindings, kRobots };
+constexpr const char* kFamilies[] = {"default", "runs",     "frontier", "pages",
+                                     "images",  "findings", "robots"};
+
+std::string RunKey(const std::string& site, const std::string& run_id) {
+  return absl::StrCat(site, std::string(1, '\0'), run_id);
+}
+
+std::string ItemKey(const RunRecord& run, const std::string& item) {
+  return absl::StrCat(RunKey(run.site, run.id), std::string(1, '\0'), item);
+}
+
+std::string NewRunId(absl::Time started_at) {
+  static thread_local std::mt19937 random{std::random_device{}()};
+  return absl::StrCat(absl::FormatTime("%Y%m%dT%H%M%SZ", started_at, absl::UTCTimeZone()), "-",
+                      absl::StrFormat("%04x", random() & 0xFFFF));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
+  rocksdb::DBOptions options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const char* name : kFamilies) {
+    families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status status = rocksdb::DB::Open(options, path, families, &handles, &raw);
+  if (!status.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot open store '", path, "': ", status.ToString()));
+  }
+  return std::unique_ptr<Store>(new Store(path, std::unique_ptr<rocksdb::DB>(raw), handles));
+}
+
+Store::Store(std::string path, std::unique_ptr<rocksdb::DB> db,
+             std::vector<rocksdb::ColumnFamilyHandle*> handles)
+    : path_(std::move(path)), db_(std::move(db)), handles_(std::move(handles)) {}
+
+Store::~Store() {
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
+}
+
+absl::Status Store::Put(int family, const std::string& key, const std::string& value, bool sync) {
+  rocksdb::WriteOptions options;
+  options.sync = sync;
+  rocksdb::Status status = db_->Put(options, handles_[family], key, value);
+  if (!status.ok()) {
+    return absl::InternalError(absl::StrCat("store '", path_, "': cannot write to ",
+                                            kFamilies[family], ": ", status.ToString()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<RunRecord> Store::BeginRun(RunRecord run) {
+  run.id = NewRunId(run.started_at);
+  if (absl::Status s = Put(kRuns, RunKey(run.site, run.id), EncodeRun(run), true); !s.ok()) {
+    return s;
+  }
+  return run;
+}
+
+absl::Status Store::UpdateRun(const RunRecord& run) {
+  return Put(kRuns, RunKey(run.site, run.id), EncodeRun(run), true);
+}
+
+absl::Status Store::PutRobots(const RunRecord& run, const RobotsRecord& robots) {
+  return Put(kRobots, ItemKey(run, robots.origin), EncodeRobots(robots));
+}
+
+absl::Status Store::PutPage(const RunRecord& run, const PageRecord& page) {
+  return Put(kPages, ItemKey(run, page.fetch.url), EncodePage(page));
+}
+
+absl::Status Store::PutImage(const RunRecord& run, const ImageRecord& image) {
+  // Record and findings land together or not at all.
+  rocksdb::WriteBatch batch;
+  std::string key = ItemKey(run, image.fetch.url);
+  batch.Put(handles_[kImages], key, EncodeImage(image));
+  if (image.findings) batch.Put(handles_[kFindings], key, EncodeFindings(*image.findings));
+  rocksdb::Status status = db_->Write(rocksdb::WriteOptions(), &batch);
+  if (!status.ok()) {
+    return absl::InternalError(absl::StrCat("store '", path_, "': cannot write image ",
+                                            image.fetch.url, ": ", status.ToString()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Store::PutFrontierState(const RunRecord& run, const std::string& url,
+                                      const std::string& state) {
+  return Put(kFrontier, ItemKey(run, url), state);
+}
+
+namespace {
+
+// Calls visit(key_suffix, value) for every key in `family` starting with `prefix`.
+template <typename Visit>
+absl::Status ScanPrefix(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
+                        const std::string& prefix, Visit visit) {
+  rocksdb::ReadOptions options;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(options, family));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    std::string suffix = it->key().ToString().substr(prefix.size());
+    if (absl::Status s = visit(suffix, it->value().ToString()); !s.ok()) return s;
+  }
+  if (!it->status().ok()) return absl::InternalError(it->status().ToString());
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<RunRecord>> Store::ListRuns(const std::string& site) const {
+  std::vector<RunRecord> runs;
+  std::string prefix = site.empty() ? "" : absl::StrCat(site, std::string(1, '\0'));
+  absl::Status status = ScanPrefix(db_.get(), handles_[kRuns], prefix,
+                                   [&](const std::string&, const std::string& value) {
+                                     absl::StatusOr<RunRecord> run = DecodeRun(value);
+                                     if (!run.ok()) return run.status();
+                                     runs.push_back(*std::move(run));
+                                     return absl::OkStatus();
+                                   });
+  if (!status.ok()) return absl::DataLossError(absl::StrCat("store '", path_, "': ", status.message()));
+  return runs;
+}
+
+absl::StatusOr<RunContents> Store::ReadRun(const std::string& site,
+                                           const std::string& run_id) const {
+  RunContents contents;
+  std::string value;
+  rocksdb::Status found =
+      db_->Get(rocksdb::ReadOptions(), handles_[kRuns], RunKey(site, run_id), &value);
+  if (found.IsNotFound()) {
+    return absl::NotFoundError(
+        absl::StrCat("store '", path_, "' has no run '", run_id, "' for site '", site, "'"));
+  }
+  absl::StatusOr<RunRecord> run = DecodeRun(value);
+  if (!run.ok()) return run.status();
+  contents.run = *run;
+  std::string prefix = absl::StrCat(RunKey(site, run_id), std::string(1, '\0'));
+
+  auto collect = [&](int family, auto decode, auto& out) {
+    return ScanPrefix(db_.get(), handles_[family], prefix,
+                      [&](const std::string&, const std::string& v) -> absl::Status {
+                        auto record = decode(v);
+                        if (!record.ok()) return record.status();
+                        out.push_back(*std::move(record));
+                        return absl::OkStatus();
+                      });
+  };
+  absl::Status status = collect(kPages, DecodePage, contents.pages);
+  if (status.ok()) status = collect(kImages, DecodeImage, contents.images);
+  if (status.ok()) status = collect(kRobots, DecodeRobots, contents.robots);
+  if (!status.ok()) return absl::DataLossError(absl::StrCat("store '", path_, "': ", status.message()));
+
+  for (ImageRecord& image : contents.images) {
+    std::string findings;
+    rocksdb::Status got = db_->Get(rocksdb::ReadOptions(), handles_[kFindings],
+                                   absl::StrCat(prefix, image.fetch.url), &findings);
+    if (got.IsNotFound()) continue;
+    absl::StatusOr<detectors::ImageFindings> decoded = DecodeFindings(findings);
+    if (!decoded.ok()) return decoded.status();
+    image.findings = *std::move(decoded);
+  }
+  return contents;
+}
+
+}  // namespace scrapewatch::store

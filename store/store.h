@@ -1,0 +1,73 @@
+// Persistent storage of audits in RocksDB.
+//
+// Column families: "runs" (one record per audit), "frontier" (the state of
+// every URL a run discovered), "pages", "images", "findings" (what the
+// detectors found in each image) and "robots" (robots.txt as fetched). Keys
+// are "<site>\0<run id>\0<url>", so one run of one site is one range scan and
+// runs of a site sort by start time. Values are JSON objects carrying
+// "schema_version"; a record with an unknown version is an error, never
+// guessed at. Re-auditing a site adds a run; earlier runs are kept.
+//
+// Minimisation: the store keeps hashes, headers, boxes and metadata — never
+// image bytes or face templates.
+//
+// Thread safety: a Store may be shared by threads (RocksDB is thread-safe);
+// a run's writes are expected from one writer.
+// Errors: every method returns a Status naming the store path and the key.
+#ifndef SCRAPEWATCH_STORE_STORE_H_
+#define SCRAPEWATCH_STORE_STORE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "store/records.h"
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class DB;
+}  // namespace rocksdb
+
+namespace scrapewatch::store {
+
+class Store {
+ public:
+  // Opens (creating if needed) the store in directory `path`.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Starts a run: assigns its id from `run.started_at` and writes it.
+  absl::StatusOr<RunRecord> BeginRun(RunRecord run);
+  // Rewrites the run record, e.g. with finished_at and totals.
+  absl::Status UpdateRun(const RunRecord& run);
+
+  absl::Status PutRobots(const RunRecord& run, const RobotsRecord& robots);
+  absl::Status PutPage(const RunRecord& run, const PageRecord& page);
+  // Writes the image record and, when present, its findings.
+  absl::Status PutImage(const RunRecord& run, const ImageRecord& image);
+  // Records the state of a discovered URL ("queued", "fetched", "skipped: ...").
+  absl::Status PutFrontierState(const RunRecord& run, const std::string& url,
+                                const std::string& state);
+
+  // Runs of `site`, oldest first; every site's when `site` is empty.
+  absl::StatusOr<std::vector<RunRecord>> ListRuns(const std::string& site) const;
+  // Everything stored for a run; NotFound when the site has no such run.
+  absl::StatusOr<RunContents> ReadRun(const std::string& site, const std::string& run_id) const;
+
+ private:
+  Store(std::string path, std::unique_ptr<rocksdb::DB> db,
+        std::vector<rocksdb::ColumnFamilyHandle*> handles);
+  absl::Status Put(int family, const std::string& key, const std::string& value,
+                   bool sync = false);
+
+  std::string path_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+};
+
+}  // namespace scrapewatch::store
+
+#endif  // SCRAPEWATCH_STORE_STORE_H_

@@ -1,0 +1,41 @@
+# Serving a folder on 127.0.0.1 with Debian's nginx, for the demo and tests.
+# Source it, then:  start_site ROOT RUNDIR [PORT]  (sets SITE_PORT)  ...  stop_site RUNDIR
+# The server runs with its own config, pid file and logs in RUNDIR; nothing
+# of the system's nginx configuration is used or touched.
+
+start_site() {
+  local site_root=$1 run_dir=$2 port=${3:-}
+  [[ -n $port ]] || port=$(free_port)
+  mkdir -p "$run_dir/tmp"
+  cat >"$run_dir/nginx.conf" <<CONF
+daemon on;
+worker_processes 1;
+pid $run_dir/nginx.pid;
+error_log $run_dir/error.log warn;
+events { worker_connections 64; }
+http {
+  include /etc/nginx/mime.types;
+  access_log $run_dir/access.log;
+  client_body_temp_path $run_dir/tmp/body;
+  proxy_temp_path $run_dir/tmp/proxy;
+  fastcgi_temp_path $run_dir/tmp/fastcgi;
+  uwsgi_temp_path $run_dir/tmp/uwsgi;
+  scgi_temp_path $run_dir/tmp/scgi;
+  server {
+    listen 127.0.0.1:$port;
+    root $site_root;
+    location /private/ { add_header X-Robots-Tag "noindex, noimageindex"; }
+  }
+}
+CONF
+  /usr/sbin/nginx -c "$run_dir/nginx.conf" -e "$run_dir/error.log" 2>>"$run_dir/error.log" || {
+    say "nginx failed to start; see $run_dir/error.log:"; cat "$run_dir/error.log" >&2; return 1; }
+  SITE_PORT=$port
+}
+
+stop_site() {
+  local run_dir=$1
+  [[ -f $run_dir/nginx.pid ]] || return 0
+  /usr/sbin/nginx -c "$run_dir/nginx.conf" -e "$run_dir/error.log" -s quit 2>/dev/null || true
+  for _ in $(seq 50); do [[ -f $run_dir/nginx.pid ]] || return 0; sleep 0.1; done
+}

@@ -1,0 +1,203 @@
+// `scrapewatch audit`: wires config → crawler → detectors → store → reports.
+#include <iostream>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "config/version.h"
+#include "crawler/crawler.h"
+#include "crawler/url.h"
+#include "detectors/image_analyzer.h"
+#include "reports/report.h"
+#include "store/store.h"
+#include "tools/scrapewatch/commands.h"
+
+namespace scrapewatch::cli {
+namespace {
+
+// Headers worth keeping as evidence or as opt-out signals.
+constexpr const char* kEvidenceHeaders[] = {
+    "content-type", "content-length", "last-modified", "etag", "date", "server",
+    "x-robots-tag", "tdm-reservation", "tdm-policy", "cache-control", "retry-after"};
+
+store::FetchEvidence Evidence(const crawler::FetchResult& fetch) {
+  store::FetchEvidence evidence{.url = fetch.url,
+                                .final_url = fetch.final_url,
+                                .http_status = fetch.http_status,
+                                .body_sha256 = detectors::Sha256Hex(fetch.body),
+                                .body_bytes = static_cast<int64_t>(fetch.body.size()),
+                                .error = fetch.error,
+                                .fetched_at = fetch.started_at};
+  for (const auto& [name, value] : fetch.headers) {
+    for (const char* wanted : kEvidenceHeaders) {
+      if (name == wanted) evidence.headers.emplace_back(name, value);
+    }
+  }
+  return evidence;
+}
+
+// Receives the crawl, analyses images, and writes everything to the store.
+// The first store error is kept and ends the audit as a failure.
+class StoringSink : public crawler::CrawlSink {
+ public:
+  StoringSink(store::Store* store, const store::RunRecord* run, const AuditConfig& config)
+      : store_(store), run_(run), analyzer_(config.detect, config.crawl.max_image_bytes) {}
+
+  void OnRobots(const std::string& origin, const crawler::FetchResult& fetch,
+                const std::string& policy) override {
+    Keep(store_->PutRobots(*run_, {origin, Evidence(fetch), fetch.body, policy}));
+  }
+
+  void OnPage(const crawler::FetchResult& fetch, const crawler::ExtractedPage* page) override {
+    store::PageRecord record{.fetch = Evidence(fetch)};
+    if (page) {
+      record.title = page->title;
+      record.meta_robots = page->signals.meta_robots;
+      for (const crawler::ImageRef& ref : page->images) {
+        record.images.push_back({ref.url, ref.kind, ref.alt, ref.title});
+      }
+    }
+    Keep(store_->PutPage(*run_, record));
+    Keep(store_->PutFrontierState(*run_, fetch.url, absl::StrCat("fetched ", fetch.http_status)));
+  }
+
+  void OnImage(const crawler::FetchResult& fetch) override {
+    store::ImageRecord record{.fetch = Evidence(fetch)};
+    if (fetch.ok()) record.findings = analyzer_.Analyze(fetch.body);
+    Keep(store_->PutImage(*run_, record));
+    Keep(store_->PutFrontierState(*run_, fetch.url, absl::StrCat("fetched ", fetch.http_status)));
+  }
+
+  void OnSkipped(const std::string& url, bool is_image, const std::string& reason) override {
+    store::FetchEvidence evidence{.url = url, .fetched_at = absl::Now()};
+    if (is_image) {
+      Keep(store_->PutImage(*run_, {.fetch = evidence, .skipped_reason = reason}));
+    } else {
+      Keep(store_->PutPage(*run_, {.fetch = evidence, .skipped_reason = reason}));
+    }
+    Keep(store_->PutFrontierState(*run_, url, absl::StrCat("skipped: ", reason)));
+  }
+
+  const absl::Status& status() const { return status_; }
+
+ private:
+  void Keep(absl::Status status) {
+    if (status_.ok() && !status.ok()) status_ = std::move(status);
+  }
+
+  store::Store* store_;
+  const store::RunRecord* run_;
+  detectors::ImageAnalyzer analyzer_;
+  absl::Status status_;
+};
+
+absl::StatusOr<AuditConfig> ResolveConfig(const AuditFlags& flags) {
+  AuditConfig config;
+  if (!flags.config_file.empty()) {
+    absl::StatusOr<AuditConfig> loaded = LoadConfigFile(flags.config_file);
+    if (!loaded.ok()) return loaded.status();
+    config = *loaded;
+  }
+  if (flags.store_dir) config.output.store_dir = *flags.store_dir;
+  if (flags.out_dir) config.output.out_dir = *flags.out_dir;
+  if (flags.max_pages) config.crawl.max_pages = *flags.max_pages;
+  if (flags.delay_seconds) config.crawl.delay_seconds = *flags.delay_seconds;
+  if (flags.user_agent) config.crawl.user_agent = *flags.user_agent;
+  if (flags.robots_token) config.crawl.robots_token = *flags.robots_token;
+  if (flags.allow_private_addresses) config.crawl.allow_private_addresses = true;
+  return config;
+}
+
+void PrintSummary(const store::RunContents& contents, const std::string& out_dir) {
+  reports::SiteExposure exposure = reports::BuildExposure(contents, {});
+  const store::RunRecord& run = contents.run;
+  const reports::Summary& s = exposure.summary;
+  std::cout << absl::StrFormat(
+      "%s  (run %s)\n"
+      "  pages:  %d fetched, %d disallowed by robots.txt, %d errors, %d discovered\n"
+      "  images: %d referenced, %d analysed, %d with faces (%d faces), %d with GPS\n",
+      run.site, run.id, run.pages_fetched, run.pages_disallowed, run.pages_errors,
+      run.pages_discovered, s.images, s.images_analysed, s.images_with_faces, s.faces,
+      s.images_with_gps);
+  std::cout << "  reports: " << out_dir << "/report.json\n"
+            << "           " << out_dir << "/report.html\n";
+}
+
+// Audits the seeds of one site as one run; returns the process status.
+int AuditSite(const std::string& site, const std::vector<std::string>& seeds,
+              const AuditConfig& config, const AuditFlags& flags, store::Store& store) {
+  store::RunRecord run{.site = site, .seeds = seeds, .tool_version = kToolVersion,
+                       .user_agent = EffectiveUserAgent(config.crawl),
+                       .robots_token = config.crawl.robots_token, .started_at = absl::Now()};
+  absl::StatusOr<store::RunRecord> begun = store.BeginRun(run);
+  if (!begun.ok()) {
+    std::cerr << "scrapewatch: " << begun.status().message() << "\n";
+    return 1;
+  }
+  run = *begun;
+  StoringSink sink(&store, &run, config);
+  crawler::Crawler crawler(config.crawl, &sink);
+  absl::Status crawled = crawler.Run(seeds);
+  if (crawled.ok()) crawled = sink.status();
+  const crawler::CrawlStats& stats = crawler.stats();
+  run.pages_discovered = stats.pages_discovered;
+  run.pages_fetched = stats.pages_fetched;
+  run.pages_disallowed = stats.pages_disallowed;
+  run.pages_errors = stats.pages_errors;
+  if (crawled.ok()) run.finished_at = absl::Now();
+  if (absl::Status s = store.UpdateRun(run); crawled.ok()) crawled = s;
+  if (!crawled.ok()) {
+    std::cerr << "scrapewatch: audit of " << site << " failed: " << crawled.message() << "\n";
+    return 1;
+  }
+  absl::StatusOr<store::RunContents> contents = store.ReadRun(run.site, run.id);
+  if (!contents.ok()) {
+    std::cerr << "scrapewatch: " << contents.status().message() << "\n";
+    return 1;
+  }
+  reports::ReportOptions options{.precise_locations = flags.precise_locations};
+  std::string dir = absl::StrCat(config.output.out_dir, "/", reports::SiteDirectoryName(site));
+  for (auto [name, format] : {std::pair{"report.json", reports::Format::kJson},
+                              std::pair{"report.html", reports::Format::kHtml}}) {
+    absl::Status written = reports::WriteFileAtomically(
+        absl::StrCat(dir, "/", name), reports::Render(*contents, format, options));
+    if (!written.ok()) {
+      std::cerr << "scrapewatch: " << written.message() << "\n";
+      return 1;
+    }
+  }
+  if (!flags.quiet) PrintSummary(*contents, dir);
+  return 0;
+}
+
+}  // namespace
+
+int RunAudit(const AuditFlags& flags) {
+  absl::StatusOr<AuditConfig> config = ResolveConfig(flags);
+  if (!config.ok()) {
+    std::cerr << "scrapewatch: " << config.status().message() << "\n";
+    return 2;
+  }
+  // Seeds grouped by origin: each origin is one site, one run, one report set.
+  std::map<std::string, std::vector<std::string>> sites;
+  for (const std::string& url : flags.urls) {
+    absl::StatusOr<std::string> origin = crawler::OriginOf(url);
+    if (!origin.ok()) {
+      std::cerr << "scrapewatch: " << origin.status().message() << "\n";
+      return 2;
+    }
+    sites[*origin].push_back(url);
+  }
+  absl::StatusOr<std::unique_ptr<store::Store>> store = store::Store::Open(config->output.store_dir);
+  if (!store.ok()) {
+    std::cerr << "scrapewatch: " << store.status().message() << "\n";
+    return 1;
+  }
+  int status = 0;
+  for (const auto& [site, seeds] : sites) {
+    status = std::max(status, AuditSite(site, seeds, *config, flags, **store));
+  }
+  return status;
+}
+
+}  // namespace scrapewatch::cli

@@ -1,0 +1,122 @@
+// `scrapewatch report`, `extract`, `inspect` and `robots`.
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "crawler/html_extractor.h"
+#include "crawler/robots.h"
+#include "crawler/url.h"
+#include "detectors/image_analyzer.h"
+#include "reports/report.h"
+#include "store/record_codec.h"
+#include "store/store.h"
+#include "tools/scrapewatch/commands.h"
+
+namespace scrapewatch::cli {
+namespace {
+
+using nlohmann::json;
+
+int Fail(const std::string& message) {
+  std::cerr << "scrapewatch: " << message << "\n";
+  return 1;
+}
+
+int Fail(const absl::Status& status) { return Fail(std::string(status.message())); }
+
+void PrintJson(const json& value) {
+  std::cout << value.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+}
+
+// The report's `site` value, or any URL of the site.
+std::string SiteKey(const std::string& site_or_url) {
+  absl::StatusOr<std::string> origin = crawler::OriginOf(site_or_url);
+  return origin.ok() ? *origin : site_or_url;
+}
+
+}  // namespace
+
+bool ReadFile(const std::string& path, std::string* contents) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    std::cerr << "scrapewatch: cannot read '" << path << "'\n";
+    return false;
+  }
+  std::ostringstream buffer;
+  buffer << file.rdbuf();
+  *contents = buffer.str();
+  return true;
+}
+
+int RunReport(const ReportFlags& flags) {
+  absl::StatusOr<reports::Format> format = reports::ParseFormat(flags.format);
+  if (!format.ok()) return Fail(format.status());
+  absl::StatusOr<std::unique_ptr<store::Store>> store = store::Store::Open(flags.store_dir);
+  if (!store.ok()) return Fail(store.status());
+  std::string site = SiteKey(flags.site);
+  std::string run_id = flags.run_id;
+  if (run_id.empty()) {
+    absl::StatusOr<std::vector<store::RunRecord>> runs = (*store)->ListRuns(site);
+    if (!runs.ok()) return Fail(runs.status());
+    if (runs->empty()) {
+      return Fail("store '" + flags.store_dir + "' has no runs for site '" + site + "'");
+    }
+    run_id = runs->back().id;
+  }
+  absl::StatusOr<store::RunContents> contents = (*store)->ReadRun(site, run_id);
+  if (!contents.ok()) return Fail(contents.status());
+  std::string text =
+      reports::Render(*contents, *format, {.precise_locations = flags.precise_locations});
+  if (flags.out_file.empty()) {
+    std::cout << text;
+    return 0;
+  }
+  absl::Status written = reports::WriteFileAtomically(flags.out_file, text);
+  return written.ok() ? 0 : Fail(written);
+}
+
+int RunExtract(const std::string& html_file, const std::string& base_url) {
+  std::string html;
+  if (!ReadFile(html_file, &html)) return 1;
+  absl::StatusOr<crawler::ExtractedPage> page = crawler::ExtractPage(html, base_url);
+  if (!page.ok()) return Fail(page.status());
+  json images = json::array();
+  for (const crawler::ImageRef& ref : page->images) {
+    images.push_back({{"url", ref.url}, {"kind", ref.kind}, {"is_data_uri", ref.is_data_uri},
+                      {"context", {{"alt", ref.alt}, {"title", ref.title}}}});
+  }
+  PrintJson({{"page_url", page->url}, {"base_url", page->base_url}, {"title", page->title},
+             {"images", images}, {"links", page->links},
+             {"signals", {{"meta_robots", page->signals.meta_robots}}}});
+  return 0;
+}
+
+int RunInspect(const std::string& image_file) {
+  std::string bytes;
+  if (!ReadFile(image_file, &bytes)) return 1;
+  detectors::ImageAnalyzer analyzer(DetectConfig{}, CrawlConfig{}.max_image_bytes);
+  detectors::ImageFindings findings = analyzer.Analyze(bytes);
+  json out = json::parse(store::EncodeFindings(findings));
+  out.erase("schema_version");
+  out["file"] = image_file;
+  // The oracle-facing summary: a location only when it is a valid one.
+  const auto& gps = findings.metadata.gps;
+  out["has_gps"] = gps.has_value() && gps->valid;
+  PrintJson(out);
+  return 0;
+}
+
+int RunRobots(const std::string& robots_file, const std::string& user_agent,
+              const std::vector<std::string>& urls) {
+  std::string body;
+  if (!ReadFile(robots_file, &body)) return 1;
+  crawler::RobotsPolicy policy = crawler::RobotsPolicy::Parse(body);
+  for (const std::string& url : urls) {
+    std::cout << (policy.IsAllowed(user_agent, url) ? "allowed " : "disallowed ") << url << "\n";
+  }
+  return 0;
+}
+
+}  // namespace scrapewatch::cli
