@@ -101,7 +101,9 @@ std::string BoundedText(std::string_view text, size_t max_chars) {
 }
 
 struct GumboOutputDeleter {
-  void operator()(GumboOutput* output) const { gumbo_destroy_output(&kGumboDefaultOptions, output); }
+  void operator()(GumboOutput* output) const {
+    gumbo_destroy_output(&kGumboDefaultOptions, output);
+  }
 };
 using GumboTree = std::unique_ptr<GumboOutput, GumboOutputDeleter>;
 
@@ -367,7 +369,8 @@ std::optional<ImageRef> MakeImageRef(const RawImage& raw, std::string_view base,
 }
 
 // The first <base href> resolved against the page, if it resolves to http(s).
-std::string EffectiveBase(const std::string& page_url, const std::optional<std::string_view>& href) {
+std::string EffectiveBase(const std::string& page_url,
+                          const std::optional<std::string_view>& href) {
   if (!href) return page_url;
   absl::StatusOr<std::string> base = ResolveUrl(page_url, *href);
   return base.ok() ? *std::move(base) : page_url;
@@ -378,6 +381,7 @@ std::vector<std::string> ResolveLinks(const std::vector<std::string_view>& hrefs
   std::vector<std::string> links;
   absl::flat_hash_set<std::string> seen;
   for (std::string_view href : hrefs) {
+    // An empty href points back at this page.
     if (StripHtmlSpace(href).empty()) continue;
     absl::StatusOr<std::string> url = ResolveUrl(base, href);
     if (url.ok() && seen.insert(*url).second) links.push_back(*std::move(url));
@@ -391,9 +395,9 @@ absl::StatusOr<ExtractedPage> ExtractPage(std::string_view html, std::string_vie
                                           const ExtractOptions& options) {
   absl::StatusOr<std::string> page = CanonicalizeUrl(page_url);
   if (!page.ok()) {
-    return absl::InvalidArgumentError("page URL '" + std::string(page_url) +
-                                      "' is not an absolute http(s) URL: " +
-                                      std::string(page.status().message()));
+    return absl::InvalidArgumentError(
+        "page URL '" + std::string(page_url) +
+        "' is not an absolute http(s) URL: " + std::string(page.status().message()));
   }
   GumboTree tree = Parse(html);
   MarkupCollector collector(options);

@@ -51,9 +51,9 @@ struct ExtractOptions {
   // content="noimageindex">) is recorded, as "name:directive". Callers add
   // their own robots.txt product token.
   std::vector<std::string> robots_meta_bots = {
-      "googlebot",  "googlebot-image", "googlebot-news", "googlebot-video", "bingbot",
-      "msnbot",     "slurp",           "yandex",         "yandexbot",       "baiduspider",
-      "duckduckbot", "applebot",       "gptbot",         "ccbot",           "facebookbot",
+      "googlebot",   "googlebot-image", "googlebot-news", "googlebot-video", "bingbot",
+      "msnbot",      "slurp",           "yandex",         "yandexbot",       "baiduspider",
+      "duckduckbot", "applebot",        "gptbot",         "ccbot",           "facebookbot",
   };
 };
 

@@ -47,8 +47,8 @@ bool IsWebImageType(int type) {
 // Debian's Abseil has its own absl::string_view, which std::string_view does
 // not convert to, so the string helpers here work on std::string_view directly.
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && absl::ascii_isspace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && absl::ascii_isspace(s.back())) s.remove_suffix(1);
   return s;
 }
 
@@ -67,13 +67,10 @@ std::optional<double> ParseDecimal(std::string_view text) {
 // Length of the well-formed UTF-8 sequence that starts `s`, or 0 if none does.
 size_t Utf8SequenceLength(std::string_view s) {
   const auto byte = [s](size_t i) { return static_cast<unsigned char>(s[i]); };
-  size_t length = 0;
-  uint32_t code_point = 0;
   if (byte(0) < 0x80) return 1;
-  if (byte(0) >= 0xC2 && byte(0) <= 0xDF) length = 2, code_point = byte(0) & 0x1F;
-  if (byte(0) >= 0xE0 && byte(0) <= 0xEF) length = 3, code_point = byte(0) & 0x0F;
-  if (byte(0) >= 0xF0 && byte(0) <= 0xF4) length = 4, code_point = byte(0) & 0x07;
-  if (length == 0 || s.size() < length) return 0;
+  const size_t length = byte(0) >= 0xF0 ? 4 : byte(0) >= 0xE0 ? 3 : byte(0) >= 0xC2 ? 2 : 0;
+  if (length == 0 || byte(0) > 0xF4 || s.size() < length) return 0;
+  uint32_t code_point = byte(0) & (0x7F >> length);
   for (size_t i = 1; i < length; ++i) {
     if ((byte(i) & 0xC0) != 0x80) return 0;
     code_point = (code_point << 6) | (byte(i) & 0x3F);
@@ -120,7 +117,7 @@ std::string TextOf(const Data& data, const std::string& key) {
   return it == data.end() ? "" : CleanText(PlainText(it->value()));
 }
 
-// The first non-empty text among `keys` ("Exif.…", "Xmp.…" or "Iptc.…").
+// The first non-empty text among `keys` ("Exif.*", "Xmp.*" or "Iptc.*").
 std::string FirstText(const Exiv2::Image& image, std::initializer_list<std::string> keys) {
   for (const std::string& key : keys) {
     std::string text;
@@ -327,11 +324,11 @@ ImageMetadata Collect(const Exiv2::Image& image) {
   m.gps = ReadGps(image);
   m.make = FirstText(image, {"Exif.Image.Make", "Xmp.tiff.Make"});
   m.model = FirstText(image, {"Exif.Image.Model", "Xmp.tiff.Model"});
-  m.datetime_original =
-      ExifStyleDate(FirstText(image, {"Exif.Photo.DateTimeOriginal", "Xmp.exif.DateTimeOriginal"}));
-  m.body_serial_number =
-      FirstText(image, {"Exif.Photo.BodySerialNumber", "Xmp.exifEX.BodySerialNumber",
-                        "Xmp.aux.SerialNumber", "Exif.Canon.SerialNumber", "Exif.Nikon3.SerialNumber"});
+  m.datetime_original = ExifStyleDate(
+      FirstText(image, {"Exif.Photo.DateTimeOriginal", "Xmp.exif.DateTimeOriginal"}));
+  m.body_serial_number = FirstText(
+      image, {"Exif.Photo.BodySerialNumber", "Xmp.exifEX.BodySerialNumber", "Xmp.aux.SerialNumber",
+              "Exif.Canon.SerialNumber", "Exif.Nikon3.SerialNumber"});
   m.artist = FirstText(image, {"Exif.Image.Artist", "Xmp.dc.creator", "Xmp.tiff.Artist",
                                "Iptc.Application2.Byline"});
   m.copyright = FirstText(image, {"Exif.Image.Copyright", "Xmp.dc.rights", "Xmp.tiff.Copyright",

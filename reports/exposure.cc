@@ -38,15 +38,19 @@ SiteExposure BuildExposure(const store::RunContents& contents, const ReportOptio
   SiteExposure exposure;
   exposure.contents = &contents;
   std::map<std::string, std::vector<Appearance>> appearances;
-  std::map<std::string, bool> data_uris;
   for (const store::PageRecord& page : contents.pages) {
     for (const store::ImageOccurrence& occurrence : page.images) {
       if (absl::StartsWith(occurrence.image_url, "data:")) {
         ++exposure.summary.data_uri_images;
         continue;
       }
-      appearances[occurrence.image_url].push_back(
-          {page.fetch.url, page.title, occurrence.kind, occurrence.alt});
+      // One appearance per page: a srcset and its src fallback are one picture.
+      std::vector<Appearance>& found_on = appearances[occurrence.image_url];
+      if (!found_on.empty() && found_on.back().page_url == page.fetch.url) {
+        if (found_on.back().alt.empty()) found_on.back().alt = occurrence.alt;
+        continue;
+      }
+      found_on.push_back({page.fetch.url, page.title, occurrence.kind, occurrence.alt});
     }
   }
   for (const store::ImageRecord& record : contents.images) {

@@ -15,8 +15,9 @@ json OptionalTime(const std::optional<absl::Time>& time) {
 }
 
 json Evidence(const store::FetchEvidence& fetch) {
-  json headers = json::object();
-  for (const auto& [name, value] : fetch.headers) headers[name] = value;
+  // Pairs, not an object: a header may repeat (X-Robots-Tag often does).
+  json headers = json::array();
+  for (const auto& [name, value] : fetch.headers) headers.push_back({name, value});
   return json{{"url", fetch.url}, {"final_url", fetch.final_url},
               {"http_status", fetch.http_status}, {"fetched_at", store::FormatTimestamp(fetch.fetched_at)},
               {"sha256", fetch.body_sha256}, {"bytes", fetch.body_bytes},

@@ -52,8 +52,9 @@ TEST(SrcsetTest, KeepsCommasInsideUrls) {
 }
 
 TEST(SrcsetTest, DropsCandidatesWithInvalidDescriptors) {
-  EXPECT_THAT(ParseSrcset("a.jpg 100w 2x, b.jpg 2q, c.jpg 0w, d.jpg 10h, e.jpg 100w 50h, f.jpg -1x"),
-              ElementsAre("e.jpg"));
+  EXPECT_THAT(
+      ParseSrcset("a.jpg 100w 2x, b.jpg 2q, c.jpg 0w, d.jpg 10h, e.jpg 100w 50h, f.jpg -1x"),
+      ElementsAre("e.jpg"));
 }
 
 TEST(SrcsetTest, ParenthesesProtectCommas) {
@@ -73,9 +74,11 @@ TEST(HtmlExtractorTest, RejectsInvalidPageUrl) {
 }
 
 TEST(HtmlExtractorTest, ResolvesAgainstPageUrl) {
-  ExtractedPage page = Extract("<img src='../img/a.png'><img src=' '><img src='//cdn.example.net/b.png'>");
+  ExtractedPage page =
+      Extract("<img src='../img/a.png'><img src=' '><img src='//cdn.example.net/b.png'>");
   EXPECT_EQ(page.base_url, kPage);
-  EXPECT_THAT(Urls(page), ElementsAre("http://example.com/img/a.png", "http://cdn.example.net/b.png"));
+  EXPECT_THAT(Urls(page),
+              ElementsAre("http://example.com/img/a.png", "http://cdn.example.net/b.png"));
 }
 
 TEST(HtmlExtractorTest, FirstBaseHrefAppliesToTheWholeDocument) {
@@ -92,9 +95,9 @@ TEST(HtmlExtractorTest, SrcsetCandidatesWithCommas) {
   ExtractedPage page = Extract(
       "<img src=a.jpg srcset='https://img.example/f_auto,w_300/a.jpg 300w, "
       "https://img.example/f_auto,w_600/a.jpg 600w' alt='  Jane\n  Doe '>");
-  EXPECT_THAT(Urls(page), ElementsAre("http://example.com/dir/a.jpg",
-                                      "https://img.example/f_auto,w_300/a.jpg",
-                                      "https://img.example/f_auto,w_600/a.jpg"));
+  EXPECT_THAT(Urls(page),
+              ElementsAre("http://example.com/dir/a.jpg", "https://img.example/f_auto,w_300/a.jpg",
+                          "https://img.example/f_auto,w_600/a.jpg"));
   EXPECT_THAT(Kinds(page), ElementsAre("img_src", "img_srcset", "img_srcset"));
   EXPECT_EQ(page.images[1].alt, "Jane Doe");
 }
@@ -109,15 +112,16 @@ TEST(HtmlExtractorTest, PictureSourcesTakeTheImgContext) {
 
 TEST(HtmlExtractorTest, NoscriptContentIsMarkup) {
   ExtractedPage page = Extract(
-      "<head><noscript><meta property='og:image' content=og.jpg><img src=head.jpg></noscript></head>"
+      "<head><noscript><meta property='og:image' content=og.jpg>"
+      "<img src=head.jpg></noscript></head>"
       "<body><img data-src=lazy.jpg src=placeholder.gif>"
       "<noscript><picture><source srcset=\"real&amp;2.webp\"><img src=real.jpg></picture>"
       "</noscript></body>");
-  EXPECT_THAT(Urls(page), ElementsAre("http://example.com/dir/og.jpg", "http://example.com/dir/head.jpg",
-                                      "http://example.com/dir/placeholder.gif",
-                                      "http://example.com/dir/lazy.jpg",
-                                      "http://example.com/dir/real&2.webp",
-                                      "http://example.com/dir/real.jpg"));
+  EXPECT_THAT(
+      Urls(page),
+      ElementsAre("http://example.com/dir/og.jpg", "http://example.com/dir/head.jpg",
+                  "http://example.com/dir/placeholder.gif", "http://example.com/dir/lazy.jpg",
+                  "http://example.com/dir/real&2.webp", "http://example.com/dir/real.jpg"));
 }
 
 TEST(HtmlExtractorTest, DataUrisAreKeptButNotResolved) {
@@ -135,8 +139,8 @@ TEST(HtmlExtractorTest, MetaAndLinkImages) {
   ExtractedPage page = Extract(
       "<meta property='OG:Image' content='/og.jpg'><meta name='twitter:image:src' content=tw.jpg>"
       "<link rel='Image_Src' href=ls.jpg><video poster=poster.jpg></video>");
-  EXPECT_THAT(Kinds(page), ElementsAre("meta_og_image", "meta_twitter_image", "link_image_src",
-                                       "video_poster"));
+  EXPECT_THAT(Kinds(page),
+              ElementsAre("meta_og_image", "meta_twitter_image", "link_image_src", "video_poster"));
 }
 
 TEST(HtmlExtractorTest, TitleIsCollapsedAndBounded) {
@@ -154,10 +158,9 @@ TEST(HtmlExtractorTest, LinksAreHttpDedupedAndInOrder) {
       "<map><area href='/c'></map><iframe src='https://Video.Example/embed'></iframe>"
       "<link rel='alternate' hreflang=fr href='/fr/'><link rel=stylesheet href=s.css>"
       "<link rel=next href='?page=2'><a href='javascript:go()'>j</a>");
-  EXPECT_THAT(page.links,
-              ElementsAre("http://example.com/dir/b.html", "http://example.com/c",
-                          "https://video.example/embed", "http://example.com/fr/",
-                          "http://example.com/dir/page.html?page=2"));
+  EXPECT_THAT(page.links, ElementsAre("http://example.com/dir/b.html", "http://example.com/c",
+                                      "https://video.example/embed", "http://example.com/fr/",
+                                      "http://example.com/dir/page.html?page=2"));
 }
 
 TEST(HtmlExtractorTest, MetaRobotsGenericAndPerBot) {
@@ -168,6 +171,24 @@ TEST(HtmlExtractorTest, MetaRobotsGenericAndPerBot) {
   EXPECT_THAT(page.signals.meta_robots,
               ElementsAre("noindex", "noimageindex", "googlebot:max-image-preview:none"));
   EXPECT_THAT(Extract("<p>no meta").signals.meta_robots, IsEmpty());
+}
+
+TEST(HtmlExtractorTest, MetaRobotsForTheCallersOwnToken) {
+  ExtractOptions options;
+  options.robots_meta_bots = {"scrapewatch"};
+  ExtractedPage page = Extract(
+      "<meta name=ScrapeWatch content=noimageindex><meta name=googlebot content=noindex>", options);
+  EXPECT_THAT(page.signals.meta_robots, ElementsAre("scrapewatch:noimageindex"));
+}
+
+TEST(HtmlExtractorTest, ContextIsBoundedInCodePoints) {
+  ExtractOptions options;
+  options.max_context_chars = 4;
+  ExtractedPage page = Extract("<img src=a.jpg alt='Zoë Ng' title='\xff\xfe ok'>", options);
+  ASSERT_EQ(page.images.size(), 1u);
+  EXPECT_EQ(page.images[0].alt, "Zoë");
+  // Invalid UTF-8 reaches us as U+FFFD, never as stray bytes.
+  EXPECT_EQ(page.images[0].title, "\uFFFD\uFFFD o");
 }
 
 // --- The html/ corpus against its oracle -------------------------------------
@@ -237,7 +258,9 @@ std::vector<std::string> ExtractedItems(const ExtractedPage& page, Normaliser no
 
 std::set<std::string> OracleUrls(const nlohmann::json& want, Normaliser normalise) {
   std::set<std::string> urls;
-  for (const auto& url : want["unique_urls"]) urls.insert(normalise(Canonical(url.get<std::string>())));
+  for (const auto& url : want["unique_urls"]) {
+    urls.insert(normalise(Canonical(url.get<std::string>())));
+  }
   return urls;
 }
 
@@ -311,7 +334,8 @@ void CheckPage(const std::string& name, const nlohmann::json& want, Tally& tally
 TEST(HtmlExtractorCorpusTest, MatchesOracleOnEveryPage) {
   std::ifstream expected_file(kCorpusDir + "expected.json");
   ASSERT_TRUE(expected_file) << "cannot open " << kCorpusDir << "expected.json";
-  nlohmann::json expected = nlohmann::json::parse(expected_file, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json expected =
+      nlohmann::json::parse(expected_file, nullptr, /*allow_exceptions=*/false);
   ASSERT_FALSE(expected.is_discarded());
 
   Tally tally;

@@ -7,7 +7,13 @@ start_site() {
   local site_root=$1 run_dir=$2 port=${3:-}
   [[ -n $port ]] || port=$(free_port)
   mkdir -p "$run_dir/tmp"
+  # As root, nginx's workers would drop to www-data, which cannot read a
+  # checkout under /root or a mktemp folder; this server only ever listens on
+  # loopback and serves files the caller owns.
+  local user_line=""
+  [[ $(id -u) != 0 ]] || user_line="user root;"
   cat >"$run_dir/nginx.conf" <<CONF
+$user_line
 daemon on;
 worker_processes 1;
 pid $run_dir/nginx.pid;

@@ -1,0 +1,131 @@
+"""Checks the reports of an audit of the demo site (tools/make-demo-site).
+
+Every expectation comes from how the demo site is built, not from a previous
+run: which pages link where, what robots.txt forbids, which photo carries the
+GPS position written by exiv2, and the SHA-256 of each file as served.
+"""
+import argparse
+import csv
+import hashlib
+import json
+import pathlib
+import sys
+
+import jsonschema
+
+GPS_LAT = 48 + 51 / 60 + 24 / 3600  # 48°51'24" N, as written by make-demo-site
+GPS_LON = 2 + 21 / 60 + 8 / 3600    # 2°21'08" E
+PUBLIC_PHOTOS = {"hero", "director", "coordinator", "festival", "camp"}
+
+failures = []
+
+
+def check(condition, message):
+    if not condition:
+        failures.append(message)
+
+
+def by_path(items, key):
+    """Maps the path part of each item's URL (e.g. '/images/camp.jpg') to the item."""
+    return {"/" + item[key].split("/", 3)[3]: item for item in items}
+
+
+def check_report(report, schema, site_dir, precise):
+    jsonschema.Draft202012Validator(schema).validate(report)
+    pages = report["pages"]
+    fetched = {p["url"].split("/", 3)[3] for p in pages["list"] if p["fetch"]}
+    check({"", "team.html", "events.html", "blog/summer-camp.html"} <= fetched,
+          f"pages fetched: {sorted(fetched)}")
+    check(pages["fetched"] == len(fetched), f"pages.fetched {pages['fetched']} != {len(fetched)}")
+    check(pages["disallowed_by_robots"] == 1, f"disallowed: {pages['disallowed_by_robots']}")
+    private = [p for p in pages["list"] if "/private/" in p["url"]]
+    check(len(private) == 1 and "robots.txt" in (private[0]["skipped_reason"] or ""),
+          f"private page not reported as disallowed: {private}")
+
+    images = by_path(report["images"], "url")
+    check(set(images) == {f"/images/{n}.jpg" for n in PUBLIC_PHOTOS},
+          f"image URLs: {sorted(images)} (member.jpg is only on the disallowed page)")
+    for path, image in images.items():
+        served = (site_dir / path.lstrip("/")).read_bytes()
+        check(image["sha256"] == hashlib.sha256(served).hexdigest(), f"{path}: sha256 mismatch")
+        check(len(image["faces"]) >= 1, f"{path}: no face found in a photo of people")
+        for face in image["faces"]:
+            check(face["x"] + face["w"] <= image["width"] and face["y"] + face["h"] <= image["height"],
+                  f"{path}: face box outside the image: {face}")
+        if path == "/images/camp.jpg":
+            gps = image["gps"]
+            check(gps is not None, "camp.jpg: GPS not found")
+            if gps:
+                tolerance = 1e-6 if precise else 0.005
+                check(abs(gps["lat"] - GPS_LAT) <= tolerance and abs(gps["lon"] - GPS_LON) <= tolerance,
+                      f"camp.jpg: GPS {gps} (precise={precise})")
+                check(gps["rounded"] == (not precise), f"camp.jpg: rounded flag {gps['rounded']}")
+                check(gps["alt"] == 35, f"camp.jpg: altitude {gps['alt']}")
+            check(image["metadata"]["make"] == "DemoCam", f"camp.jpg: make {image['metadata']}")
+        else:
+            check(image["gps"] is None, f"{path}: unexpected GPS {image['gps']}")
+
+    def pages_of(name):
+        return {f["page"].split("/", 3)[3] for f in images[f"/images/{name}.jpg"]["found_on"]}
+
+    check({"events.html", "blog/summer-camp.html"} <= pages_of("camp"),
+          f"camp.jpg found on {pages_of('camp')} (a CSS background and an <img>)")
+    check({"team.html", "blog/summer-camp.html"} <= pages_of("director"),
+          f"director.jpg found on {pages_of('director')}")
+    alts = {f["alt"] for f in images["/images/director.jpg"]["found_on"]}
+    check("Dana Whitfield, director" in alts, f"director.jpg context: {alts}")
+
+    summary = report["summary"]
+    check(summary["images"] == len(PUBLIC_PHOTOS), f"summary.images {summary['images']}")
+    check(summary["images_with_faces"] == len(PUBLIC_PHOTOS), f"summary {summary}")
+    check(summary["faces"] == sum(len(i["faces"]) for i in report["images"]), f"summary {summary}")
+    check(summary["images_with_gps"] == 1, f"summary {summary}")
+    # The home page holds one data: URI image; it is reached as / and /index.html.
+    check(summary["data_uri_images"] == len(fetched & {"", "index.html"}), f"summary {summary}")
+
+    robots = report["robots"]
+    check(len(robots) == 1 and robots[0]["policy"] == "parsed", f"robots: {robots}")
+    if robots:
+        body = (site_dir / "robots.txt").read_text()
+        check(robots[0]["body"] == body, "robots.txt body differs from the file served")
+        check(robots[0]["fetch"]["sha256"] == hashlib.sha256(body.encode()).hexdigest(),
+              "robots.txt sha256")
+    check(report["run"]["finished_at"] is not None, "run not finished")
+    check(report["run"]["user_agent"].startswith("scrapewatch/"), "user agent not honest")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    for flag in ("schema", "site-dir", "report", "html", "rounded", "csv", "md", "second"):
+        parser.add_argument(f"--{flag}", required=True, type=pathlib.Path)
+    args = parser.parse_args()
+    schema = json.loads(args.schema.read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+
+    report = json.loads(args.report.read_text())
+    check_report(report, schema, args.site_dir, precise=True)
+    check_report(json.loads(args.rounded.read_text()), schema, args.site_dir, precise=False)
+
+    second = json.loads(args.second.read_text())
+    jsonschema.Draft202012Validator(schema).validate(second)
+    check(second["run"]["id"] != report["run"]["id"], "second audit reused the run id")
+    check(second["pages"]["fetched"] == 1, f"--max-pages 1 fetched {second['pages']['fetched']}")
+
+    html = args.html.read_text()
+    check("Content-Security-Policy" in html and "default-src 'none'" in html, "HTML lacks its CSP")
+    for external in ("<script", "<link", "src=\"http", "src='http", "@import"):
+        check(external not in html, f"HTML report makes an external request: {external}")
+    check("camp.jpg" in html and "DemoCam" in html, "HTML report lacks the findings")
+
+    rows = list(csv.DictReader(args.csv.read_text().splitlines()))
+    check(len(rows) == len(PUBLIC_PHOTOS), f"CSV rows: {len(rows)}")
+    check(any(r["url"].endswith("camp.jpg") and r["gps"] for r in rows), "CSV lacks camp.jpg GPS")
+    check("| image | faces | GPS | found on |" in args.md.read_text(), "Markdown table missing")
+
+    for failure in failures:
+        print("FAIL:", failure, file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
