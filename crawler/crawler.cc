@@ -61,7 +61,10 @@ class CrawlRun {
         fetcher_(FetcherOptions{.user_agent = EffectiveUserAgent(config),
                                 .timeout_seconds = config.timeout_seconds,
                                 .max_redirects = config.max_redirects,
-                                .allow_private_addresses = config.allow_private_addresses}) {}
+                                .allow_private_addresses = config.allow_private_addresses}) {
+    // Our own token's robots meta tags count too (<meta name="scrapewatch" ...>).
+    extract_options_.robots_meta_bots.push_back(absl::AsciiStrToLower(config.robots_token));
+  }
 
   absl::Status Run(const std::vector<std::string>& seeds) {
     for (const std::string& seed : seeds) {
@@ -205,7 +208,7 @@ class CrawlRun {
       sink_->OnPage(fetch, nullptr);
       return;
     }
-    absl::StatusOr<ExtractedPage> page = ExtractPage(fetch.body, fetch.final_url);
+    absl::StatusOr<ExtractedPage> page = ExtractPage(fetch.body, fetch.final_url, extract_options_);
     if (!page.ok()) {
       ++stats_->pages_errors;
       sink_->OnPage(fetch, nullptr);
@@ -231,6 +234,7 @@ class CrawlRun {
   CrawlSink* sink_;
   CrawlStats* stats_;
   Fetcher fetcher_;
+  ExtractOptions extract_options_;
   absl::flat_hash_set<std::string> scope_hosts_;
   absl::flat_hash_set<std::string> seen_;
   std::map<std::string, Origin> origins_;
