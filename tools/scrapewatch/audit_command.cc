@@ -7,6 +7,7 @@
 #include "config/version.h"
 #include "crawler/crawler.h"
 #include "crawler/url.h"
+#include "detectors/analysis_pool.h"
 #include "detectors/image_analyzer.h"
 #include "reports/report.h"
 #include "store/store.h"
@@ -36,12 +37,15 @@ store::FetchEvidence Evidence(const crawler::FetchResult& fetch) {
   return evidence;
 }
 
-// Receives the crawl, analyses images, and writes everything to the store.
-// The first store error is kept and ends the audit as a failure.
+// Receives the crawl, has images analysed on the worker pool, and writes
+// everything to the store from the crawl thread. The first store error is kept
+// and ends the audit as a failure.
 class StoringSink : public crawler::CrawlSink {
  public:
   StoringSink(store::Store* store, const store::RunRecord* run, const AuditConfig& config)
-      : store_(store), run_(run), analyzer_(config.detect, config.crawl.max_image_bytes) {}
+      : store_(store),
+        run_(run),
+        pool_({.detect = config.detect, .max_image_bytes = config.crawl.max_image_bytes}) {}
 
   void OnRobots(const std::string& origin, const crawler::FetchResult& fetch,
                 const std::string& policy) override {
@@ -63,10 +67,18 @@ class StoringSink : public crawler::CrawlSink {
 
   void OnImage(const crawler::FetchResult& fetch) override {
     store::ImageRecord record{.fetch = Evidence(fetch)};
-    if (fetch.ok()) record.findings = analyzer_.Analyze(fetch.body);
-    Keep(store_->PutImage(*run_, record));
-    Keep(store_->PutFrontierState(*run_, fetch.url, absl::StrCat("fetched ", fetch.http_status)));
+    if (fetch.ok()) {
+      uint64_t tag = next_tag_++;
+      analysing_[tag] = std::move(record);
+      pool_.Submit(tag, fetch.body);
+    } else {
+      StoreImage(record);
+    }
+    StoreFinished(pool_.TakeFinished());
   }
+
+  // Waits for the images still being analysed and stores them.
+  void Finish() { StoreFinished(pool_.Drain()); }
 
   void OnSkipped(const std::string& url, bool is_image, const std::string& reason) override {
     store::FetchEvidence evidence{.url = url, .fetched_at = absl::Now()};
@@ -81,13 +93,30 @@ class StoringSink : public crawler::CrawlSink {
   const absl::Status& status() const { return status_; }
 
  private:
+  void StoreImage(const store::ImageRecord& record) {
+    Keep(store_->PutImage(*run_, record));
+    Keep(store_->PutFrontierState(*run_, record.fetch.url,
+                                  absl::StrCat("fetched ", record.fetch.http_status)));
+  }
+
+  void StoreFinished(detectors::AnalysisPool::Finished finished) {
+    for (auto& [tag, findings] : finished) {
+      auto it = analysing_.find(tag);
+      it->second.findings = std::move(findings);
+      StoreImage(it->second);
+      analysing_.erase(it);
+    }
+  }
+
   void Keep(absl::Status status) {
     if (status_.ok() && !status.ok()) status_ = std::move(status);
   }
 
   store::Store* store_;
   const store::RunRecord* run_;
-  detectors::ImageAnalyzer analyzer_;
+  detectors::AnalysisPool pool_;
+  std::map<uint64_t, store::ImageRecord> analysing_;
+  uint64_t next_tag_ = 0;
   absl::Status status_;
 };
 
@@ -138,6 +167,7 @@ int AuditSite(const std::string& site, const std::vector<std::string>& seeds,
   StoringSink sink(&store, &run, config);
   crawler::Crawler crawler(config.crawl, &sink);
   absl::Status crawled = crawler.Run(seeds);
+  sink.Finish();
   if (crawled.ok()) crawled = sink.status();
   const crawler::CrawlStats& stats = crawler.stats();
   run.pages_discovered = stats.pages_discovered;
