@@ -127,13 +127,11 @@ absl::StatusOr<AuditConfig> ResolveConfig(const AuditFlags& flags) {
     if (!loaded.ok()) return loaded.status();
     config = *loaded;
   }
-  if (flags.store_dir) config.output.store_dir = *flags.store_dir;
-  if (flags.out_dir) config.output.out_dir = *flags.out_dir;
-  if (flags.max_pages) config.crawl.max_pages = *flags.max_pages;
-  if (flags.delay_seconds) config.crawl.delay_seconds = *flags.delay_seconds;
-  if (flags.user_agent) config.crawl.user_agent = *flags.user_agent;
-  if (flags.robots_token) config.crawl.robots_token = *flags.robots_token;
-  if (flags.allow_private_addresses) config.crawl.allow_private_addresses = true;
+  for (const ConfigOverride& override : flags.overrides) {
+    absl::StatusOr<AuditConfig> changed = ParseConfig(override.toml, override.flag, config);
+    if (!changed.ok()) return changed.status();
+    config = *changed;
+  }
   return config;
 }
 

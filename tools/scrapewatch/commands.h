@@ -4,7 +4,6 @@
 #ifndef SCRAPEWATCH_TOOLS_SCRAPEWATCH_COMMANDS_H_
 #define SCRAPEWATCH_TOOLS_SCRAPEWATCH_COMMANDS_H_
 
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,17 +11,17 @@
 
 namespace scrapewatch::cli {
 
-// Flags override the config file, so each is optional: unset means "keep".
+// A command-line flag that sets a config key, as one line of TOML
+// ("crawl.delay = 0.5"), applied over the config file in command-line order.
+struct ConfigOverride {
+  std::string flag;  // e.g. "--delay", named in error messages
+  std::string toml;
+};
+
 struct AuditFlags {
   std::vector<std::string> urls;
   std::string config_file;
-  std::optional<std::string> store_dir;
-  std::optional<std::string> out_dir;
-  std::optional<int64_t> max_pages;
-  std::optional<double> delay_seconds;
-  std::optional<std::string> user_agent;
-  std::optional<std::string> robots_token;
-  bool allow_private_addresses = false;
+  std::vector<ConfigOverride> overrides;
   bool precise_locations = false;
   bool quiet = false;
 };

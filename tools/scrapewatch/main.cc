@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "config/version.h"
 #include "tools/scrapewatch/commands.h"
@@ -16,30 +17,85 @@ constexpr char kDescription[] =
     "signals, which images carry faces or GPS locations, and on which pages each appears.\n"
     "Exit status: 0 success, 1 runtime failure, 2 usage error.";
 
+// A flag that sets one config key. Its value is applied as a one-line TOML
+// document ("crawl.delay = 0.5") over the config file, so flags and files
+// share one validation and one error format ("--delay:1: crawl.delay: ...").
+struct ConfigFlag {
+  enum Kind { kInteger, kNumber, kText, kSwitch };
+  const char* name;
+  const char* key;
+  Kind kind;
+  const char* help;
+};
+
+constexpr ConfigFlag kConfigFlags[] = {
+    {"--store", "output.store", ConfigFlag::kText,
+     "RocksDB store directory; each audit adds a run (default scrapewatch-store)"},
+    {"--out", "output.out", ConfigFlag::kText, "Report directory (default scrapewatch-reports)"},
+    {"--max-pages", "crawl.max_pages", ConfigFlag::kInteger,
+     "HTML pages fetched per site (default 200)"},
+    {"--delay", "crawl.delay", ConfigFlag::kNumber,
+     "Minimum seconds between requests to one host (default 1; robots.txt Crawl-delay raises "
+     "it)"},
+    {"--user-agent", "crawl.user_agent", ConfigFlag::kText,
+     "User-Agent header (default: scrapewatch/VERSION (+contact URL))"},
+    {"--contact-url", "crawl.contact_url", ConfigFlag::kText,
+     "Where site owners can read about this crawl; part of the default User-Agent"},
+    {"--as-agent", "crawl.robots_token", ConfigFlag::kText,
+     "robots.txt product token to obey, e.g. CCBot (default scrapewatch); the User-Agent "
+     "header stays honest"},
+    {"--allow-private-addresses", "crawl.allow_private_addresses", ConfigFlag::kSwitch,
+     "Allow hosts on loopback/private/link-local addresses (refused by default)"},
+    {"--timeout", "crawl.timeout", ConfigFlag::kNumber, "Seconds per request (default 30)"},
+    {"--max-page-bytes", "crawl.max_page_bytes", ConfigFlag::kInteger,
+     "Largest page body kept (default 5 MiB)"},
+    {"--max-image-bytes", "crawl.max_image_bytes", ConfigFlag::kInteger,
+     "Largest image body kept (default 20 MiB)"},
+    {"--max-redirects", "crawl.max_redirects", ConfigFlag::kInteger,
+     "Redirects followed per request (default 10)"},
+    {"--max-image-pixels", "detect.max_image_pixels", ConfigFlag::kInteger,
+     "Images declaring more pixels are not decoded (default 50000000)"},
+    {"--max-image-dimension", "detect.max_image_dimension", ConfigFlag::kInteger,
+     "Images declaring a longer side are not decoded (default 20000)"},
+    {"--face-score-threshold", "detect.face_score_threshold", ConfigFlag::kNumber,
+     "HOG face detector margin (default 0; higher trades recall for precision)"},
+};
+
+void AddConfigFlag(CLI::App* audit, const ConfigFlag& flag,
+                   std::vector<scrapewatch::cli::ConfigOverride>& overrides) {
+  auto set = [&overrides, flag](const std::string& toml_value) {
+    overrides.push_back({flag.name, std::string(flag.key) + " = " + toml_value});
+  };
+  switch (flag.kind) {
+    case ConfigFlag::kSwitch:
+      audit->add_flag_callback(flag.name, [set] { set("true"); }, flag.help);
+      break;
+    case ConfigFlag::kText:
+      audit->add_option_function<std::string>(
+          flag.name, [set](const std::string& v) { set(nlohmann::json(v).dump()); }, flag.help);
+      break;
+    case ConfigFlag::kInteger:
+      audit->add_option_function<int64_t>(
+          flag.name, [set](int64_t v) { set(std::to_string(v)); }, flag.help);
+      break;
+    case ConfigFlag::kNumber:
+      audit->add_option_function<double>(
+          flag.name, [set](double v) { set(nlohmann::json(v).dump()); }, flag.help);
+      break;
+  }
+}
+
 void AddAudit(CLI::App& app, scrapewatch::cli::AuditFlags& f, int& status) {
   CLI::App* audit = app.add_subcommand(
       "audit", "Crawl sites politely, analyse their images, store a run, write reports.");
   audit->footer(
       "Each URL's origin (scheme://host:port) is audited as one site; reports go to "
-      "OUT/<site>/report.json and report.html. Flags override the --config file.");
+      "OUT/<site>/report.json and report.html. Flags override the --config file, whose keys "
+      "they name in config/scrapewatch.toml.");
   audit->add_option("url", f.urls, "Start URL(s); pages on the same host are crawled")->required();
   audit->add_option("--config", f.config_file, "TOML config file (see config/scrapewatch.toml)")
       ->check(CLI::ExistingFile);
-  audit->add_option("--store", f.store_dir, "RocksDB store directory (default scrapewatch-store)");
-  audit->add_option("--out", f.out_dir, "Report directory (default scrapewatch-reports)");
-  audit->add_option("--max-pages", f.max_pages, "HTML pages fetched per site (default 200)")
-      ->check(CLI::PositiveNumber);
-  audit->add_option("--delay", f.delay_seconds,
-                    "Minimum seconds between requests to one host (default 1; robots.txt "
-                    "Crawl-delay raises it)")
-      ->check(CLI::NonNegativeNumber);
-  audit->add_option("--user-agent", f.user_agent,
-                    "User-Agent header (default: scrapewatch/VERSION (+contact URL))");
-  audit->add_option("--as-agent", f.robots_token,
-                    "robots.txt product token to obey, e.g. CCBot (default scrapewatch); the "
-                    "User-Agent header stays honest");
-  audit->add_flag("--allow-private-addresses", f.allow_private_addresses,
-                  "Allow loopback/private/link-local addresses (refused by default)");
+  for (const ConfigFlag& flag : kConfigFlags) AddConfigFlag(audit, flag, f.overrides);
   audit->add_flag("--precise-locations", f.precise_locations,
                   "Show GPS at full precision in reports (default: rounded to ~1 km)");
   audit->add_flag("-q,--quiet", f.quiet, "Print nothing but errors");
