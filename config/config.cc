@@ -1,5 +1,6 @@
 #include "config/config.h"
 
+#include <cmath>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -45,6 +46,8 @@ KeyHandler DoubleKey(Section AuditConfig::*section, double Section::*field, doub
   return [=](const KeyContext& ctx, AuditConfig& config) -> absl::Status {
     std::optional<double> value = ctx.node.value<double>();  // integers widen
     if (!value || ctx.node.is_boolean()) return ctx.Error("must be a number");
+    // nan and inf are valid TOML, and would stall or break the crawl.
+    if (!std::isfinite(*value)) return ctx.Error("must be a finite number");
     if (*value < minimum) return ctx.Error(absl::StrCat("must be >= ", minimum));
     (config.*section).*field = *value;
     return absl::OkStatus();
@@ -102,6 +105,10 @@ absl::Status ApplyTable(const toml::table& table, const std::string& prefix,
     std::string key = prefix.empty() ? std::string(name.str())
                                      : absl::StrCat(prefix, ".", std::string(name.str()));
     if (const toml::table* subtable = node.as_table(); subtable && prefix.empty()) {
+      if (key != "crawl" && key != "detect" && key != "output") {
+        return absl::InvalidArgumentError(absl::StrCat(
+            source_name, ":", name.source().begin.line, ": ", key, ": unknown section"));
+      }
       if (absl::Status s = ApplyTable(*subtable, key, source_name, config); !s.ok()) return s;
       continue;
     }

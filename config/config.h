@@ -5,9 +5,10 @@
 // and command-line flags. This library only knows the first two; the CLI
 // applies its flags on top of the struct returned here.
 //
-// Errors: an unknown key, a value of the wrong type or out of range, or a
-// TOML syntax error yields InvalidArgumentError whose message names the file,
-// the line and the key, e.g. "site.toml:7: crawl.delay: must be >= 0".
+// Errors: an unknown section or key, or a value of the wrong type or out of
+// range, yields InvalidArgumentError naming the file, the line and the key,
+// e.g. "site.toml:7: crawl.delay: must be >= 0"; a TOML syntax error names
+// the file and the line.
 // Thread safety: plain data and pure functions.
 #ifndef SCRAPEWATCH_CONFIG_CONFIG_H_
 #define SCRAPEWATCH_CONFIG_CONFIG_H_

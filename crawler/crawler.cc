@@ -24,6 +24,7 @@ enum class TaskKind { kRobots, kPage, kImage };
 struct Task {
   std::string url;
   TaskKind kind;
+  int64_t redirect_hops = 0;  // redirects followed to reach this URL
 };
 
 // Scheduling state of one origin: its robots policy and its queue.
@@ -83,15 +84,17 @@ class CrawlRun {
   }
 
  private:
-  void EnqueuePage(const std::string& url) {
-    if (!seen_.insert(url).second) return;
+  // Pages and images are deduplicated apart: a gallery links the very photo
+  // it shows, and that URL must still be analysed as an image.
+  void EnqueuePage(const std::string& url, int64_t redirect_hops = 0) {
+    if (!seen_pages_.insert(url).second) return;
     ++stats_->pages_discovered;
-    Enqueue(Task{url, TaskKind::kPage});
+    Enqueue(Task{url, TaskKind::kPage, redirect_hops});
   }
 
-  void EnqueueImage(const std::string& url) {
-    if (!seen_.insert(url).second) return;
-    Enqueue(Task{url, TaskKind::kImage});
+  void EnqueueImage(const std::string& url, int64_t redirect_hops = 0) {
+    if (!seen_images_.insert(url).second) return;
+    Enqueue(Task{url, TaskKind::kImage, redirect_hops});
   }
 
   void Enqueue(Task task) {
@@ -156,8 +159,15 @@ class CrawlRun {
   void Submit(Origin& origin, Task task) {
     if (task.kind == TaskKind::kPage) ++pages_started_;
     uint64_t tag = next_tag_++;
-    int64_t limit = task.kind == TaskKind::kImage ? config_.max_image_bytes : config_.max_page_bytes;
-    fetcher_.Submit(FetchRequest{.url = task.url, .max_body_bytes = limit, .tag = tag});
+    // robots.txt redirects are followed inside the fetch (RFC 9309 asks for at
+    // least five hops); a page's or image's redirect comes back to Complete(),
+    // so its target passes robots.txt and politeness like any other URL.
+    bool is_robots = task.kind == TaskKind::kRobots;
+    int64_t limit = is_robots ? static_cast<int64_t>(kRobotsParseLimitBytes)
+                    : task.kind == TaskKind::kImage ? config_.max_image_bytes
+                                                    : config_.max_page_bytes;
+    fetcher_.Submit(FetchRequest{
+        .url = task.url, .max_body_bytes = limit, .tag = tag, .follow_redirects = is_robots});
     in_flight_[tag] = InFlight{origin.name, std::move(task)};
     origin.busy = true;
   }
@@ -173,6 +183,9 @@ class CrawlRun {
       pause = std::max(pause, RetryAfter(fetch).value_or(2 * origin.delay));
     }
     origin.next_allowed = absl::Now() + pause;
+    if (done.task.kind != TaskKind::kRobots && !fetch.redirect_url.empty()) {
+      return CompleteRedirect(done.task, fetch);
+    }
     switch (done.task.kind) {
       case TaskKind::kRobots: return CompleteRobots(origin, fetch);
       case TaskKind::kPage: return CompletePage(fetch);
@@ -184,7 +197,10 @@ class CrawlRun {
 
   void CompleteRobots(Origin& origin, const FetchResult& fetch) {
     std::string policy;
-    if (fetch.error.empty() && fetch.http_status >= 200 && fetch.http_status < 300) {
+    // A robots.txt cut at the parse limit is still a robots.txt: RFC 9309
+    // has crawlers parse its first 500 KiB.
+    bool received = fetch.error.empty() || fetch.truncated;
+    if (received && fetch.http_status >= 200 && fetch.http_status < 300) {
       origin.robots = RobotsPolicy::Parse(fetch.body);
       policy = "parsed";
     } else if (fetch.error.empty() && fetch.http_status >= 400 && fetch.http_status < 500) {
@@ -200,6 +216,30 @@ class CrawlRun {
       origin.next_allowed = absl::Now() + origin.delay;
     }
     sink_->OnRobots(origin.name, fetch, policy);
+  }
+
+  // Reports the redirect response, then queues its target as the same kind
+  // of resource; a target already seen ends a loop.
+  void CompleteRedirect(const Task& task, const FetchResult& fetch) {
+    bool is_image = task.kind == TaskKind::kImage;
+    if (is_image) {
+      sink_->OnImage(fetch);
+    } else {
+      sink_->OnPage(fetch, nullptr);
+    }
+    absl::StatusOr<std::string> target = CanonicalizeUrl(fetch.redirect_url);
+    if (!target.ok()) {
+      sink_->OnSkipped(fetch.redirect_url, is_image, std::string(target.status().message()));
+      return;
+    }
+    if (task.redirect_hops >= config_.max_redirects) {
+      sink_->OnSkipped(*target, is_image,
+                       absl::StrCat("more than ", config_.max_redirects, " redirects"));
+      return;
+    }
+    if (is_image) return EnqueueImage(*target, task.redirect_hops + 1);
+    absl::StatusOr<std::string> host = HostOf(*target);
+    if (host.ok() && scope_hosts_.contains(*host)) EnqueuePage(*target, task.redirect_hops + 1);
   }
 
   void CompletePage(const FetchResult& fetch) {
@@ -236,7 +276,8 @@ class CrawlRun {
   Fetcher fetcher_;
   ExtractOptions extract_options_;
   absl::flat_hash_set<std::string> scope_hosts_;
-  absl::flat_hash_set<std::string> seen_;
+  absl::flat_hash_set<std::string> seen_pages_;
+  absl::flat_hash_set<std::string> seen_images_;
   std::map<std::string, Origin> origins_;
   std::map<uint64_t, InFlight> in_flight_;
   uint64_t next_tag_ = 1;

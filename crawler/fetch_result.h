@@ -16,6 +16,7 @@ namespace scrapewatch::crawler {
 struct FetchResult {
   std::string url;        // as requested
   std::string final_url;  // after redirects
+  std::string redirect_url;  // resolved Location of a 3xx that was not followed
   int http_status = 0;    // 0 when no HTTP response arrived
   // Response headers of the final response, names lower-cased, in order.
   std::vector<std::pair<std::string, std::string>> headers;

@@ -39,6 +39,7 @@ struct Transfer {
   CURL* easy = nullptr;
   uint64_t tag = 0;
   int64_t max_body_bytes = 0;
+  bool follow_redirects = true;
   bool allow_private = false;
   std::string refused_ip;
   FetchResult result;
@@ -102,6 +103,7 @@ class Fetcher::Impl {
     transfer->easy = curl_easy_init();
     transfer->tag = request.tag;
     transfer->max_body_bytes = request.max_body_bytes;
+    transfer->follow_redirects = request.follow_redirects;
     transfer->allow_private = options_.allow_private_addresses;
     transfer->result.url = request.url;
     transfer->result.started_at = absl::Now();
@@ -132,7 +134,7 @@ class Fetcher::Impl {
     curl_easy_setopt(easy, CURLOPT_USERAGENT, options_.user_agent.c_str());
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, transfer->follow_redirects ? 1L : 0L);
     curl_easy_setopt(easy, CURLOPT_MAXREDIRS, static_cast<long>(options_.max_redirects));
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout_seconds * 1000));
     curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl decodes
@@ -172,6 +174,9 @@ class Fetcher::Impl {
     char* ip = nullptr;
     curl_easy_getinfo(transfer->easy, CURLINFO_PRIMARY_IP, &ip);
     result.remote_ip = ip ? ip : "";
+    char* redirect = nullptr;
+    curl_easy_getinfo(transfer->easy, CURLINFO_REDIRECT_URL, &redirect);
+    if (redirect && !transfer->follow_redirects) result.redirect_url = redirect;
     result.elapsed = absl::Now() - result.started_at;
     if (!transfer->refused_ip.empty()) {
       result.error = absl::StrCat("refused to connect to private address ", transfer->refused_ip,

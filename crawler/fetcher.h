@@ -27,7 +27,7 @@ namespace scrapewatch::crawler {
 struct FetcherOptions {
   std::string user_agent;
   double timeout_seconds = 30;
-  int64_t max_redirects = 10;
+  int64_t max_redirects = 10;  // for requests that follow redirects
   bool allow_private_addresses = false;
 };
 
@@ -35,6 +35,10 @@ struct FetchRequest {
   std::string url;
   int64_t max_body_bytes = 5 << 20;
   uint64_t tag = 0;  // returned with the result, for the caller's bookkeeping
+  // When false, a 3xx response is returned as it is, with its resolved
+  // Location in FetchResult::redirect_url, so the caller can check the target
+  // against robots.txt and politeness before fetching it.
+  bool follow_redirects = true;
 };
 
 class Fetcher {

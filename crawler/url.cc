@@ -85,6 +85,9 @@ absl::StatusOr<std::string> CanonicalizeUrl(std::string_view url) {
 absl::StatusOr<std::string> ResolveUrl(std::string_view base, std::string_view reference) {
   absl::string_view trimmed =
       absl::StripAsciiWhitespace(absl::string_view(reference.data(), reference.size()));
+  // RFC 3986 5.2.2: an empty or fragment-only reference is the base document
+  // itself; libcurl would drop its last path segment and query.
+  if (trimmed.empty() || trimmed.front() == '#') return CanonicalizeUrl(base);
   UrlHandle handle(curl_url());
   std::string base_text(base);
   CURLUcode code = curl_url_set(handle.get(), CURLUPART_URL, base_text.c_str(),
@@ -102,13 +105,18 @@ absl::StatusOr<std::string> ResolveUrl(std::string_view base, std::string_view r
 }
 
 absl::StatusOr<std::string> OriginOf(std::string_view url) {
-  absl::StatusOr<std::string> canonical = CanonicalizeUrl(url);
-  if (!canonical.ok()) return canonical.status();
-  // A canonical URL is scheme://authority/...; the origin ends at the first
-  // slash after the authority.
-  size_t authority = canonical->find("://") + 3;
-  size_t path = canonical->find('/', authority);
-  return canonical->substr(0, path);
+  absl::StatusOr<UrlHandle> handle = ParseHttpUrl(url);
+  if (!handle.ok()) return handle.status();
+  if (absl::Status s = LowerCaseHost(handle->get(), url); !s.ok()) return s;
+  // Credentials are no part of an origin, and must not reach reports or keys.
+  for (CURLUPart part : {CURLUPART_USER, CURLUPART_PASSWORD, CURLUPART_OPTIONS, CURLUPART_QUERY}) {
+    curl_url_set(handle->get(), part, nullptr, 0);
+  }
+  curl_url_set(handle->get(), CURLUPART_PATH, "/", 0);
+  absl::StatusOr<std::string> root = Serialise(handle->get(), url);
+  if (!root.ok()) return root.status();
+  root->pop_back();  // the "/" path
+  return root;
 }
 
 absl::StatusOr<std::string> HostOf(std::string_view url) {

@@ -15,17 +15,16 @@
 //
 // Errors: never throws. Bytes that are no supported image, or whose metadata
 // Exiv2 cannot parse (truncated, fuzzed), yield InvalidArgumentError with the
-// reason. An image that simply carries no metadata yields an empty result.
+// reason; so do images declaring hundreds of XML namespaces, which Exiv2
+// would take quadratic time over. An image that simply carries no metadata
+// yields an empty result.
 //
 // Thread safety: safe to call from any thread, but calls run one at a time:
 // Exiv2 0.27 loses XMP when two threads decode it at once (see metadata.cc).
-// A read takes well under a millisecond, as Exiv2 skips the pixel data. The
+// A read typically takes under a millisecond (Exiv2 skips the pixels). The
 // first call sets Exiv2 up process-wide: logging to stderr muted, XMP toolkit
-// initialised, ISO BMFF (HEIF/AVIF) reader enabled. Other code in the process
-// must not use Exiv2 directly.
-//
-// Resources: Exiv2 keeps every XMP namespace it meets in a process-wide table,
-// so memory grows a little with each new namespace URI seen on the web.
+// initialised, ISO BMFF (HEIF/AVIF) reader enabled; each call resets Exiv2's
+// XMP namespace tables. Other code must not use Exiv2 concurrently.
 #ifndef SCRAPEWATCH_DETECTORS_METADATA_H_
 #define SCRAPEWATCH_DETECTORS_METADATA_H_
 

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_format.h"
 
 namespace scrapewatch::reports {
 namespace {
@@ -34,6 +35,10 @@ int RiskRank(const ImageExposure& image) {
 
 }  // namespace
 
+std::string FormatCoordinate(double degrees, bool rounded) {
+  return absl::StrFormat(rounded ? "%.2f" : "%.6f", degrees);
+}
+
 SiteExposure BuildExposure(const store::RunContents& contents, const ReportOptions& options) {
   SiteExposure exposure;
   exposure.contents = &contents;
@@ -53,8 +58,27 @@ SiteExposure BuildExposure(const store::RunContents& contents, const ReportOptio
       found_on.push_back({page.fetch.url, page.title, occurrence.kind, occurrence.alt});
     }
   }
+  // An image URL that redirects is not an image of its own: the pages that
+  // reference it show the image at the end of the chain (e.g. on a CDN).
+  std::map<std::string, std::string> redirects;
   for (const store::ImageRecord& record : contents.images) {
-    ImageExposure image{.record = &record, .found_on = appearances[record.fetch.url]};
+    if (!record.fetch.redirect_to.empty()) redirects[record.fetch.url] = record.fetch.redirect_to;
+  }
+  std::map<std::string, std::vector<std::string>> redirected_from;
+  for (const auto& [source, first_hop] : redirects) {
+    std::string target = first_hop;
+    for (size_t hops = 0; redirects.contains(target) && hops < redirects.size(); ++hops) {
+      target = redirects[target];
+    }
+    redirected_from[target].push_back(source);
+    std::vector<Appearance>& to = appearances[target];
+    for (const Appearance& a : appearances[source]) to.push_back(a);
+  }
+  for (const store::ImageRecord& record : contents.images) {
+    if (!record.fetch.redirect_to.empty()) continue;
+    ImageExposure image{.record = &record,
+                        .found_on = appearances[record.fetch.url],
+                        .redirected_from = redirected_from[record.fetch.url]};
     if (record.findings) {
       if (const auto& gps = record.findings->metadata.gps) {
         image.gps = Location(*gps, options);

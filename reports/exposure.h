@@ -35,9 +35,13 @@ struct ReportedLocation {
   bool rounded = true;
 };
 
+// A coordinate as text: 2 decimals when rounded, 6 (about 0.1 m) otherwise.
+std::string FormatCoordinate(double degrees, bool rounded);
+
 struct ImageExposure {
   const store::ImageRecord* record = nullptr;  // points into the RunContents
   std::vector<Appearance> found_on;
+  std::vector<std::string> redirected_from;  // URLs that redirected here, nearest last
   std::optional<ReportedLocation> gps;  // a valid location only
   std::string gps_invalid_reason;       // a GPS tag that is no location
   bool has_faces() const { return record->findings && !record->findings->faces.empty(); }

@@ -83,7 +83,9 @@ std::string ImageRow(const ImageExposure& image) {
                     r.findings->faces.size() > 1 ? "s" : "", "</span> ");
   }
   if (image.gps) {
-    absl::StrAppend(&tags, "<span class='tag gps'>GPS ", image.gps->lat, ", ", image.gps->lon,
+    absl::StrAppend(&tags, "<span class='tag gps'>GPS ",
+                    FormatCoordinate(image.gps->lat, image.gps->rounded), ", ",
+                    FormatCoordinate(image.gps->lon, image.gps->rounded),
                     image.gps->rounded ? " (≈1 km)" : "", "</span> ");
   }
   std::string error = !r.skipped_reason.empty() ? r.skipped_reason : r.fetch.error;

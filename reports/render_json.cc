@@ -57,7 +57,8 @@ json Image(const ImageExposure& image) {
   for (const Appearance& a : image.found_on) {
     found_on.push_back({{"page", a.page_url}, {"alt", a.alt}, {"kind", a.kind}});
   }
-  json entry{{"url", record.fetch.url}, {"found_on", found_on}, {"faces", json::array()},
+  json entry{{"url", record.fetch.url}, {"found_on", found_on},
+             {"redirected_from", image.redirected_from}, {"faces", json::array()},
              {"gps", nullptr}, {"sha256", nullptr}, {"face_backend", nullptr},
              {"metadata", nullptr}, {"gps_invalid_reason", nullptr}, {"error", nullptr}};
   if (!record.skipped_reason.empty()) {

@@ -20,7 +20,12 @@ std::string CsvField(const std::string& text) {
 
 std::string GpsText(const ImageExposure& image) {
   if (!image.gps) return "";
-  return absl::StrCat(image.gps->lat, ",", image.gps->lon);
+  return absl::StrCat(FormatCoordinate(image.gps->lat, image.gps->rounded), ",",
+                      FormatCoordinate(image.gps->lon, image.gps->rounded));
+}
+
+std::string Coordinate(const ImageExposure& image, double ReportedLocation::*axis) {
+  return image.gps ? FormatCoordinate((*image.gps).*axis, image.gps->rounded) : "";
 }
 
 std::string PagesText(const ImageExposure& image, const char* separator) {
@@ -29,9 +34,10 @@ std::string PagesText(const ImageExposure& image, const char* separator) {
   return absl::StrJoin(pages, separator);
 }
 
-// Markdown table cells: no pipes or newlines from page text.
+// Markdown table cells: no pipes, newlines or inline HTML from page text.
 std::string MdCell(const std::string& text) {
-  return absl::StrReplaceAll(text, {{"|", "\\|"}, {"\n", " "}, {"\r", " "}});
+  return absl::StrReplaceAll(
+      text, {{"|", "\\|"}, {"\n", " "}, {"\r", " "}, {"<", "&lt;"}, {">", "&gt;"}});
 }
 
 size_t FaceCount(const ImageExposure& image) {
@@ -41,7 +47,7 @@ size_t FaceCount(const ImageExposure& image) {
 }  // namespace
 
 std::string RenderCsv(const SiteExposure& exposure) {
-  std::string out = "url,sha256,pages,faces,gps,error\r\n";
+  std::string out = "url,sha256,pages,faces,lat,lon,error\r\n";
   for (const ImageExposure& image : exposure.images) {
     const store::ImageRecord& r = *image.record;
     std::string error = !r.skipped_reason.empty() ? r.skipped_reason : r.fetch.error;
@@ -49,7 +55,8 @@ std::string RenderCsv(const SiteExposure& exposure) {
     absl::StrAppend(&out, CsvField(r.fetch.url), ",",
                     CsvField(r.findings ? r.findings->sha256 : ""), ",",
                     CsvField(PagesText(image, " ")), ",", FaceCount(image), ",",
-                    CsvField(GpsText(image)), ",", CsvField(error), "\r\n");
+                    Coordinate(image, &ReportedLocation::lat), ",",
+                    Coordinate(image, &ReportedLocation::lon), ",", CsvField(error), "\r\n");
   }
   return out;
 }

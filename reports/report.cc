@@ -40,7 +40,9 @@ std::string SiteDirectoryName(const std::string& site) {
   for (char c : rest) {
     name += absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ? c : '_';
   }
-  return name.empty() ? "site" : name;
+  // "." and ".." (which libcurl accepts as hosts) would escape the report folder.
+  if (name.find_first_not_of('.') == std::string::npos) return "site";
+  return name;
 }
 
 absl::Status WriteFileAtomically(const std::string& path, const std::string& text) {

@@ -102,13 +102,15 @@ absl::Time TimeFrom(const json& j) {
 }  // namespace
 
 void to_json(json& j, const FetchEvidence& e) {
-  j = json{{"url", e.url}, {"final_url", e.final_url}, {"http_status", e.http_status},
+  j = json{{"url", e.url}, {"final_url", e.final_url}, {"redirect_to", e.redirect_to},
+           {"http_status", e.http_status},
            {"headers", e.headers}, {"body_sha256", e.body_sha256},
            {"body_bytes", e.body_bytes}, {"error", e.error},
            {"fetched_at", FormatTimestamp(e.fetched_at)}};
 }
 void from_json(const json& j, FetchEvidence& e) {
   j.at("url").get_to(e.url), j.at("final_url").get_to(e.final_url);
+  j.at("redirect_to").get_to(e.redirect_to);
   j.at("http_status").get_to(e.http_status), j.at("headers").get_to(e.headers);
   j.at("body_sha256").get_to(e.body_sha256), j.at("body_bytes").get_to(e.body_bytes);
   j.at("error").get_to(e.error);

@@ -39,6 +39,7 @@ struct RunRecord {
 struct FetchEvidence {
   std::string url;
   std::string final_url;
+  std::string redirect_to;  // resolved Location of a 3xx that the crawler queued
   int http_status = 0;
   Headers headers;  // the ones that matter for evidence and opt-out signals
   std::string body_sha256;

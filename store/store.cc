@@ -151,8 +151,12 @@ absl::StatusOr<RunContents> Store::ReadRun(const std::string& site,
     return absl::NotFoundError(
         absl::StrCat("store '", path_, "' has no run '", run_id, "' for site '", site, "'"));
   }
+  auto in_store = [&](const absl::Status& status) {
+    return absl::DataLossError(
+        absl::StrCat("store '", path_, "' run '", run_id, "': ", status.message()));
+  };
   absl::StatusOr<RunRecord> run = DecodeRun(value);
-  if (!run.ok()) return run.status();
+  if (!run.ok()) return in_store(run.status());
   contents.run = *run;
   std::string prefix = absl::StrCat(RunKey(site, run_id), std::string(1, '\0'));
 
@@ -176,7 +180,7 @@ absl::StatusOr<RunContents> Store::ReadRun(const std::string& site,
                                    absl::StrCat(prefix, image.fetch.url), &findings);
     if (got.IsNotFound()) continue;
     absl::StatusOr<detectors::ImageFindings> decoded = DecodeFindings(findings);
-    if (!decoded.ok()) return decoded.status();
+    if (!decoded.ok()) return in_store(decoded.status());
     image.findings = *std::move(decoded);
   }
   return contents;

@@ -31,6 +31,8 @@ http {
     listen 127.0.0.1:$port;
     root $site_root;
     location /private/ { add_header X-Robots-Tag "noindex, noimageindex"; }
+    # An old photo URL kept alive by a redirect, as CMSs and CDNs do.
+    location = /photos/dana.jpg { return 301 /images/director.jpg; }
   }
 }
 CONF

@@ -24,6 +24,7 @@ constexpr const char* kEvidenceHeaders[] = {
 store::FetchEvidence Evidence(const crawler::FetchResult& fetch) {
   store::FetchEvidence evidence{.url = fetch.url,
                                 .final_url = fetch.final_url,
+                                .redirect_to = fetch.redirect_url,
                                 .http_status = fetch.http_status,
                                 .body_sha256 = detectors::Sha256Hex(fetch.body),
                                 .body_bytes = static_cast<int64_t>(fetch.body.size()),

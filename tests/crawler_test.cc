@@ -1,0 +1,374 @@
+// Integration tests of crawler::Crawler against real HTTP servers on
+// 127.0.0.1 (each server is its own origin): robots.txt is fetched first and
+// obeyed per origin, whatever its status; politeness delays (configured,
+// Crawl-delay, Retry-After) hold between requests as the server sees them;
+// max_pages and the seed-host scope limit the pages crawled; and what the
+// crawl observes reaches the CrawlSink.
+#include "crawler/crawler.h"
+
+#include <curl/curl.h>
+
+#include <chrono>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "config/config.h"
+#include "crawler/extracted_page.h"
+#include "crawler/fetch_result.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/loopback_http_server.h"
+
+namespace scrapewatch::crawler {
+namespace {
+
+using test::CannedResponse;
+using test::LoopbackHttpServer;
+using test::RecordedRequest;
+using ::testing::AllOf;
+using ::testing::Contains;
+using ::testing::Each;
+using ::testing::ElementsAre;
+using ::testing::Field;
+using ::testing::Ge;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using ::testing::SizeIs;
+using ::testing::UnorderedElementsAre;
+
+class CurlGlobalEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override { ASSERT_EQ(curl_global_init(CURL_GLOBAL_DEFAULT), CURLE_OK); }
+  void TearDown() override { curl_global_cleanup(); }
+};
+::testing::Environment* const kCurlEnvironment =
+    ::testing::AddGlobalTestEnvironment(new CurlGlobalEnvironment);
+
+// The crawler waits on absl::Now(), the server stamps arrivals with
+// steady_clock; this much disagreement between the two is tolerated.
+constexpr double kClockSlackSeconds = 0.005;
+
+// Everything the crawler reports, in order.
+class RecordingSink : public CrawlSink {
+ public:
+  struct Robots {
+    std::string origin;
+    int http_status;
+    std::string policy;
+    friend void PrintTo(const Robots& r, std::ostream* out) {
+      *out << "robots " << r.origin << " " << r.http_status << " " << r.policy;
+    }
+  };
+  struct Page {
+    std::string url;
+    int http_status;
+    bool parsed;  // ExtractedPage was given
+    friend void PrintTo(const Page& p, std::ostream* out) {
+      *out << "page " << p.url << " " << p.http_status << (p.parsed ? " parsed" : " unparsed");
+    }
+  };
+  struct Skip {
+    std::string url;
+    bool is_image;
+    std::string reason;
+    friend void PrintTo(const Skip& s, std::ostream* out) {
+      *out << "skipped " << (s.is_image ? "image " : "page ") << s.url << ": " << s.reason;
+    }
+  };
+
+  void OnRobots(const std::string& origin, const FetchResult& fetch,
+                const std::string& policy) override {
+    robots.push_back({origin, fetch.http_status, policy});
+  }
+  void OnPage(const FetchResult& fetch, const ExtractedPage* page) override {
+    pages.push_back({fetch.url, fetch.http_status, page != nullptr});
+  }
+  void OnImage(const FetchResult& fetch) override { images.push_back(fetch.url); }
+  void OnSkipped(const std::string& url, bool is_image, const std::string& reason) override {
+    skipped.push_back({url, is_image, reason});
+  }
+
+  std::vector<Robots> robots;
+  std::vector<Page> pages;
+  std::vector<std::string> images;
+  std::vector<Skip> skipped;
+};
+
+auto RobotsReport(const std::string& origin, const std::string& policy) {
+  return AllOf(Field(&RecordingSink::Robots::origin, origin),
+               Field(&RecordingSink::Robots::policy, policy));
+}
+auto PageReport(const std::string& url) { return Field(&RecordingSink::Page::url, url); }
+auto SkipReport(const std::string& url, bool is_image, const std::string& reason_part) {
+  return AllOf(Field(&RecordingSink::Skip::url, url),
+               Field(&RecordingSink::Skip::is_image, is_image),
+               Field(&RecordingSink::Skip::reason, HasSubstr(reason_part)));
+}
+
+CannedResponse Html(std::string body) {
+  return {.headers = {{"Content-Type", "text/html; charset=utf-8"}}, .body = std::move(body)};
+}
+CannedResponse RobotsTxt(std::string body) {
+  return {.headers = {{"Content-Type", "text/plain"}}, .body = std::move(body)};
+}
+// Not a decodable JPEG: the crawler only fetches images, it does not decode them.
+CannedResponse Jpeg() {
+  return {.headers = {{"Content-Type", "image/jpeg"}}, .body = "\xFF\xD8\xFF"};
+}
+
+CrawlConfig LoopbackCrawlConfig() {
+  CrawlConfig config;
+  config.allow_private_addresses = true;  // the test servers are on 127.0.0.1
+  config.delay_seconds = 0.01;
+  config.timeout_seconds = 10;
+  config.user_agent = "scrapewatch-crawler-test/1.0";
+  return config;
+}
+
+// Crawls from `seed` and returns the sink's record; the crawl must succeed.
+RecordingSink Crawl(const CrawlConfig& config, const std::string& seed,
+                    CrawlStats* stats = nullptr) {
+  RecordingSink sink;
+  Crawler crawler(config, &sink);
+  absl::Status status = crawler.Run({seed});
+  EXPECT_TRUE(status.ok()) << status;
+  if (stats != nullptr) *stats = crawler.stats();
+  return sink;
+}
+
+// Seconds between consecutive requests that reached `server`.
+std::vector<double> GapsBetweenRequests(const LoopbackHttpServer& server) {
+  std::vector<RecordedRequest> requests = server.requests();
+  std::vector<double> gaps;
+  for (size_t i = 1; i < requests.size(); ++i) {
+    gaps.push_back(
+        std::chrono::duration<double>(requests[i].arrived - requests[i - 1].arrived).count());
+  }
+  return gaps;
+}
+
+TEST(CrawlerTest, RobotsTxtComesFirstAndItsDisallowedPageAndImageAreNeverRequested) {
+  LoopbackHttpServer server;
+  server.Route("/robots.txt", RobotsTxt("User-agent: *\nDisallow: /private/\n"));
+  server.Route("/", Html(R"(<a href="/public.html">p</a> <a href="/private/page.html">x</a>
+                            <img src="/img/ok.jpg"> <img src="/private/face.jpg">)"));
+  server.Route("/public.html", Html("<p>public</p>"));
+  server.Route("/private/page.html", Html("<p>private</p>"));
+  server.Route("/img/ok.jpg", Jpeg());
+  server.Route("/private/face.jpg", Jpeg());
+
+  RecordingSink sink = Crawl(LoopbackCrawlConfig(), server.url("/"));
+
+  std::vector<std::string> targets = server.targets();
+  ASSERT_THAT(targets, Not(IsEmpty()));
+  EXPECT_EQ(targets.front(), "/robots.txt");
+  EXPECT_THAT(targets, UnorderedElementsAre("/robots.txt", "/", "/public.html", "/img/ok.jpg"));
+  EXPECT_THAT(sink.robots, ElementsAre(RobotsReport(server.origin(), "parsed")));
+  EXPECT_THAT(sink.skipped, UnorderedElementsAre(
+                                SkipReport(server.url("/private/page.html"), false, "robots.txt"),
+                                SkipReport(server.url("/private/face.jpg"), true, "robots.txt")));
+  EXPECT_THAT(sink.images, ElementsAre(server.url("/img/ok.jpg")));
+}
+
+TEST(CrawlerTest, EveryRequestCarriesTheConfiguredUserAgent) {
+  LoopbackHttpServer server;
+  server.Route("/", Html(R"(<a href="/next.html">n</a> <img src="/face.jpg">)"));
+  server.Route("/next.html", Html("<p>next</p>"));
+  server.Route("/face.jpg", Jpeg());
+  CrawlConfig config = LoopbackCrawlConfig();
+
+  Crawl(config, server.url("/"));
+
+  std::vector<RecordedRequest> requests = server.requests();
+  ASSERT_THAT(requests, SizeIs(4));  // robots.txt, two pages, one image
+  EXPECT_THAT(requests, Each(Field(&RecordedRequest::user_agent, config.user_agent)));
+}
+
+TEST(CrawlerTest, RequestsToOneOriginAreSpacedByTheConfiguredDelay) {
+  LoopbackHttpServer server;
+  server.Route("/robots.txt", RobotsTxt("User-agent: *\nAllow: /\n"));
+  server.Route("/",
+               Html(R"(<a href="/a.html">a</a> <a href="/b.html">b</a> <img src="/face.jpg">)"));
+  server.Route("/a.html", Html("<p>a</p>"));
+  server.Route("/b.html", Html("<p>b</p>"));
+  server.Route("/face.jpg", Jpeg());
+  CrawlConfig config = LoopbackCrawlConfig();
+  config.delay_seconds = 0.2;
+
+  Crawl(config, server.url("/"));
+
+  std::vector<double> gaps = GapsBetweenRequests(server);
+  ASSERT_THAT(gaps, SizeIs(4));
+  EXPECT_THAT(gaps, Each(Ge(0.2 - kClockSlackSeconds)));
+}
+
+TEST(CrawlerTest, RobotsCrawlDelayRaisesTheGapBetweenRequests) {
+  LoopbackHttpServer server;
+  server.Route("/robots.txt", RobotsTxt("User-agent: *\nCrawl-delay: 0.5\n"));
+  server.Route("/", Html(R"(<img src="/face.jpg">)"));
+  server.Route("/face.jpg", Jpeg());
+  CrawlConfig config = LoopbackCrawlConfig();  // a configured delay of 0.01 s
+
+  Crawl(config, server.url("/"));
+
+  EXPECT_THAT(server.targets(), ElementsAre("/robots.txt", "/", "/face.jpg"));
+  EXPECT_THAT(GapsBetweenRequests(server), Each(Ge(0.5 - kClockSlackSeconds)));
+}
+
+TEST(CrawlerTest, RobotsTxtNotFoundAllowsEverything) {
+  LoopbackHttpServer server;  // no /robots.txt route: it answers 404
+  server.Route("/", Html(R"(<a href="/private/page.html">p</a> <img src="/private/face.jpg">)"));
+  server.Route("/private/page.html", Html("<p>page</p>"));
+  server.Route("/private/face.jpg", Jpeg());
+
+  RecordingSink sink = Crawl(LoopbackCrawlConfig(), server.url("/"));
+
+  EXPECT_THAT(server.targets(),
+              ElementsAre("/robots.txt", "/", "/private/page.html", "/private/face.jpg"));
+  EXPECT_THAT(sink.robots, ElementsAre(RobotsReport(server.origin(), "allow_all")));
+  EXPECT_THAT(sink.skipped, IsEmpty());
+}
+
+TEST(CrawlerTest, RobotsTxtServerErrorDisallowsEverything) {
+  LoopbackHttpServer server;
+  server.Route("/robots.txt", CannedResponse{.status = 503, .body = "overloaded"});
+  server.Route("/", Html(R"(<a href="/page.html">p</a>)"));
+
+  CrawlStats stats;
+  RecordingSink sink = Crawl(LoopbackCrawlConfig(), server.url("/"), &stats);
+
+  EXPECT_THAT(server.targets(), ElementsAre("/robots.txt"));
+  EXPECT_THAT(sink.robots, ElementsAre(RobotsReport(server.origin(), "disallow_all")));
+  EXPECT_THAT(sink.skipped, ElementsAre(SkipReport(server.url("/"), false, "robots.txt")));
+  EXPECT_THAT(sink.pages, IsEmpty());
+  EXPECT_EQ(stats.pages_disallowed, 1);
+}
+
+TEST(CrawlerTest, MaxPagesCapsTheHtmlPagesFetched) {
+  LoopbackHttpServer server;
+  server.Route("/", Html(R"(<a href="/p1.html">1</a> <a href="/p2.html">2</a>
+                            <a href="/p3.html">3</a>)"));
+  for (const char* path : {"/p1.html", "/p2.html", "/p3.html"})
+    server.Route(path, Html("<p>p</p>"));
+  CrawlConfig config = LoopbackCrawlConfig();
+  config.max_pages = 2;
+
+  CrawlStats stats;
+  RecordingSink sink = Crawl(config, server.url("/"), &stats);
+
+  EXPECT_THAT(server.targets(), ElementsAre("/robots.txt", "/", "/p1.html"));
+  EXPECT_THAT(sink.pages,
+              ElementsAre(PageReport(server.url("/")), PageReport(server.url("/p1.html"))));
+  EXPECT_THAT(sink.skipped,
+              ElementsAre(SkipReport(server.url("/p2.html"), false, "max_pages (2)"),
+                          SkipReport(server.url("/p3.html"), false, "max_pages (2)")));
+  EXPECT_EQ(stats.pages_fetched, 2);
+  EXPECT_EQ(stats.pages_discovered, 4);
+}
+
+TEST(CrawlerTest, ImageOnAnotherOriginIsFetchedUnderThatOriginsOwnRobotsTxt) {
+  LoopbackHttpServer site;
+  LoopbackHttpServer cdn;  // another port: another origin
+  site.Route("/robots.txt", RobotsTxt("User-agent: *\nAllow: /\n"));
+  site.Route("/", Html("<img src='" + cdn.url("/photos/face.jpg") + "'> <img src='" +
+                       cdn.url("/private/face.jpg") + "'>"));
+  cdn.Route("/robots.txt", RobotsTxt("User-agent: scrapewatch\nDisallow: /private/\n"));
+  cdn.Route("/photos/face.jpg", Jpeg());
+  cdn.Route("/private/face.jpg", Jpeg());
+
+  RecordingSink sink = Crawl(LoopbackCrawlConfig(), site.url("/"));
+
+  EXPECT_THAT(site.targets(), ElementsAre("/robots.txt", "/"));
+  EXPECT_THAT(cdn.targets(), ElementsAre("/robots.txt", "/photos/face.jpg"));
+  EXPECT_THAT(sink.robots, UnorderedElementsAre(RobotsReport(site.origin(), "parsed"),
+                                                RobotsReport(cdn.origin(), "parsed")));
+  EXPECT_THAT(sink.images, ElementsAre(cdn.url("/photos/face.jpg")));
+  EXPECT_THAT(sink.skipped,
+              ElementsAre(SkipReport(cdn.url("/private/face.jpg"), true, "robots.txt")));
+}
+
+TEST(CrawlerTest, LinksToOtherHostsAreNotCrawledAsPages) {
+  LoopbackHttpServer site;
+  LoopbackHttpServer elsewhere;
+  // "localhost" is another host name than the seed's "127.0.0.1".
+  std::string other_host_page =
+      "http://localhost:" + std::to_string(elsewhere.port()) + "/page.html";
+  site.Route(
+      "/", Html(R"(<a href=")" + other_host_page + R"(">elsewhere</a> <a href="/in.html">in</a>)"));
+  site.Route("/in.html", Html("<p>in scope</p>"));
+  elsewhere.Route("/page.html", Html("<p>out of scope</p>"));
+
+  RecordingSink sink = Crawl(LoopbackCrawlConfig(), site.url("/"));
+
+  EXPECT_THAT(elsewhere.targets(), IsEmpty());
+  EXPECT_THAT(site.targets(), ElementsAre("/robots.txt", "/", "/in.html"));
+  EXPECT_THAT(sink.pages, Not(Contains(PageReport(other_host_page))));
+}
+
+TEST(CrawlerTest, TooManyRequestsWithRetryAfterDelaysTheNextRequestToThatOrigin) {
+  LoopbackHttpServer server;
+  server.Route("/", Html(R"(<a href="/limited.html">l</a> <a href="/after.html">a</a>)"));
+  server.Route(
+      "/limited.html",
+      CannedResponse{.status = 429, .headers = {{"Retry-After", "1"}}, .body = "slow down"});
+  server.Route("/after.html", Html("<p>after</p>"));
+
+  RecordingSink sink = Crawl(LoopbackCrawlConfig(), server.url("/"));
+
+  EXPECT_THAT(server.targets(), ElementsAre("/robots.txt", "/", "/limited.html", "/after.html"));
+  std::vector<double> gaps = GapsBetweenRequests(server);
+  ASSERT_THAT(gaps, SizeIs(3));
+  EXPECT_GE(gaps[2], 1.0 - kClockSlackSeconds) << "from the 429 to the next request";
+  EXPECT_THAT(sink.pages, Contains(AllOf(PageReport(server.url("/limited.html")),
+                                         Field(&RecordingSink::Page::http_status, 429))));
+}
+
+// A gallery links the very photo it shows (<a href="full.jpg"><img
+// src="full.jpg"></a>); the photo must still be fetched and analysed as an image.
+TEST(CrawlerTest, LinkedImageIsStillReportedAsAnImage) {
+  LoopbackHttpServer server;
+  server.Route("/", Html(R"(<a href="/photos/full.jpg"><img src="/photos/full.jpg"></a>)"));
+  server.Route("/photos/full.jpg", Jpeg());
+
+  RecordingSink sink = Crawl(LoopbackCrawlConfig(), server.url("/"));
+
+  EXPECT_THAT(sink.images, ElementsAre(server.url("/photos/full.jpg")));
+}
+
+// A redirect is not a way around robots.txt: its target is checked like any
+// other URL before it is fetched.
+TEST(CrawlerTest, RedirectToARobotsDisallowedUrlIsNotFollowed) {
+  LoopbackHttpServer server;
+  server.Route("/robots.txt", RobotsTxt("User-agent: *\nDisallow: /private/\n"));
+  server.Route("/", Html(R"(<a href="/go">go</a>)"));
+  server.Route("/go",
+               CannedResponse{.status = 302, .headers = {{"Location", "/private/page.html"}}});
+  server.Route("/private/page.html", Html("<p>private</p>"));
+
+  Crawl(LoopbackCrawlConfig(), server.url("/"));
+
+  EXPECT_THAT(server.targets(), Not(Contains("/private/page.html")));
+}
+
+// A robots.txt larger than the page limit is parsed up to the RFC 9309 limit,
+// not taken as unreachable (which would mean "disallow all").
+TEST(CrawlerTest, RobotsTxtLargerThanThePageLimitIsStillParsed) {
+  LoopbackHttpServer server;
+  CrawlConfig config = LoopbackCrawlConfig();
+  server.Route("/robots.txt", RobotsTxt("User-agent: *\nDisallow: /private/\n#" +
+                                        std::string(config.max_page_bytes, 'x') + "\n"));
+  server.Route("/", Html(R"(<a href="/private/page.html">p</a>)"));
+
+  RecordingSink sink = Crawl(config, server.url("/"));
+
+  EXPECT_THAT(sink.robots, ElementsAre(RobotsReport(server.origin(), "parsed")));
+  EXPECT_THAT(server.targets(), ElementsAre("/robots.txt", "/"));
+  EXPECT_THAT(sink.skipped,
+              ElementsAre(SkipReport(server.url("/private/page.html"), false, "robots.txt")));
+}
+
+}  // namespace
+}  // namespace scrapewatch::crawler
