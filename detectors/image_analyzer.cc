@@ -4,6 +4,7 @@
 
 #include "absl/strings/escaping.h"
 #include "detectors/image_decoder.h"
+#include "detectors/perceptual_hash.h"
 
 namespace scrapewatch::detectors {
 
@@ -47,6 +48,7 @@ ImageFindings ImageAnalyzer::Analyze(std::string_view bytes) {
   }
   findings.width = decoded->bgr.cols;
   findings.height = decoded->bgr.rows;
+  findings.phash = PerceptualHash(decoded->bgr);
   findings.face_backend = face_detector_->name();
   findings.faces = face_detector_->Detect(decoded->bgr);
   return findings;

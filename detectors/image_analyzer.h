@@ -29,6 +29,7 @@ namespace scrapewatch::detectors {
 
 struct ImageFindings {
   std::string sha256;     // hex, of the bytes as fetched
+  std::string phash;      // 64-bit perceptual hash (hex) of the pixels; empty if not decoded
   int64_t byte_size = 0;
   std::string format;     // sniffed from the bytes
   int width = 0;          // after orientation; 0 when not decoded

@@ -47,8 +47,8 @@ void ForgetCustomNamespaces() {
 }
 
 // Even within one image, Exiv2 0.27 decodes XMP in time quadratic in the
-// namespaces declared: 50 ms for 800, minutes for tens of thousands, a cheap
-// way to stall a crawler. Real photos declare a few dozen.
+// namespaces declared (0.4 s for 4,000; minutes for 50,000), a cheap way to
+// stall a crawler. Real photos declare a few dozen.
 constexpr int kMaxNamespaceDeclarations = 500;
 
 // Counts "xmlns" in the raw bytes: in UTF-8, and with NULs between the
@@ -70,8 +70,8 @@ bool DeclaresTooManyNamespaces(std::string_view bytes) {
   return false;
 }
 
-// Exiv2 also detects camera raws and video containers; their parsers see
-// little fuzzing and no web page serves them as images, so they are refused.
+// Exiv2 also detects camera raws and video containers. No web page serves
+// those as images, so their parsers need not face hostile input.
 bool IsWebImageType(int type) {
   using namespace Exiv2::ImageType;
   return type == jpeg || type == tiff || type == png || type == webp || type == bmff;
@@ -373,8 +373,9 @@ ImageMetadata Collect(const Exiv2::Image& image) {
   m.sublocation = FirstText(image, {"Iptc.Application2.SubLocation", "Xmp.iptc.Location"});
   m.state = FirstText(image, {"Iptc.Application2.ProvinceState", "Xmp.photoshop.State"});
   m.country = FirstText(image, {"Iptc.Application2.CountryName", "Xmp.photoshop.Country"});
-  m.pixel_width = image.pixelWidth();
-  m.pixel_height = image.pixelHeight();
+  // A hostile TIFF can declare a negative size; the contract says 0 for unknown.
+  m.pixel_width = std::max(image.pixelWidth(), 0);
+  m.pixel_height = std::max(image.pixelHeight(), 0);
   return m;
 }
 

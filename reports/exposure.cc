@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
+#include "detectors/perceptual_hash.h"
 
 namespace scrapewatch::reports {
 namespace {
@@ -31,6 +33,44 @@ std::optional<ReportedLocation> Location(const detectors::GeoLocation& gps,
 // Risk order: faces with a location, faces, a location, the rest.
 int RiskRank(const ImageExposure& image) {
   return (image.has_faces() ? 0 : 2) + (image.gps ? 0 : 1);
+}
+
+// One photo served under several URLs (sizes, re-encodings, mirrors) is one
+// profile entry: each copy lists the others and counts the pages of all.
+void LinkNearDuplicates(SiteExposure& exposure) {
+  std::vector<detectors::HashedImage> hashed;
+  for (const ImageExposure& image : exposure.images) {
+    const auto& findings = image.record->findings;
+    hashed.push_back(findings ? detectors::HashedImage{findings->sha256, findings->phash}
+                              : detectors::HashedImage{});
+  }
+  std::vector<int> groups = detectors::GroupNearDuplicates(hashed);
+  std::map<int, std::vector<size_t>> members;
+  for (size_t i = 0; i < groups.size(); ++i) {
+    // Unfetched images have no hashes and stay alone.
+    if (!hashed[i].sha256.empty()) members[groups[i]].push_back(i);
+  }
+  exposure.summary.distinct_photos =
+      static_cast<int64_t>(members.size()) +
+      std::count_if(hashed.begin(), hashed.end(), [](const auto& h) { return h.sha256.empty(); });
+  for (auto& [group, indices] : members) {
+    std::set<std::string> pages;
+    for (size_t i : indices) {
+      for (const Appearance& a : exposure.images[i].found_on) pages.insert(a.page_url);
+    }
+    for (size_t i : indices) {
+      ImageExposure& image = exposure.images[i];
+      image.pages_with_photo = static_cast<int64_t>(pages.size());
+      for (size_t j : indices) {
+        if (j != i) image.near_duplicates.push_back(exposure.images[j].record->fetch.url);
+      }
+    }
+  }
+  for (ImageExposure& image : exposure.images) {
+    if (image.pages_with_photo == 0) {
+      image.pages_with_photo = static_cast<int64_t>(image.found_on.size());
+    }
+  }
 }
 
 }  // namespace
@@ -95,6 +135,7 @@ SiteExposure BuildExposure(const store::RunContents& contents, const ReportOptio
     if (image.gps) ++s.images_with_gps;
     exposure.images.push_back(std::move(image));
   }
+  LinkNearDuplicates(exposure);
   std::stable_sort(exposure.images.begin(), exposure.images.end(),
                    [](const ImageExposure& a, const ImageExposure& b) {
                      return RiskRank(a) < RiskRank(b);

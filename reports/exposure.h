@@ -42,6 +42,10 @@ struct ImageExposure {
   const store::ImageRecord* record = nullptr;  // points into the RunContents
   std::vector<Appearance> found_on;
   std::vector<std::string> redirected_from;  // URLs that redirected here, nearest last
+  // Other URLs serving the same photo (identical bytes or a pHash within
+  // detectors::kNearDuplicateDistance), and every page any of them is on.
+  std::vector<std::string> near_duplicates;
+  int64_t pages_with_photo = 0;
   std::optional<ReportedLocation> gps;  // a valid location only
   std::string gps_invalid_reason;       // a GPS tag that is no location
   bool has_faces() const { return record->findings && !record->findings->faces.empty(); }
@@ -54,6 +58,7 @@ struct Summary {
   int64_t faces = 0;
   int64_t images_with_gps = 0;
   int64_t data_uri_images = 0;      // counted, never fetched
+  int64_t distinct_photos = 0;      // images after joining near-duplicates
 };
 
 struct SiteExposure {

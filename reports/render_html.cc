@@ -96,6 +96,12 @@ std::string ImageRow(const ImageExposure& image) {
     absl::StrAppend(&pages, Escape(a.page_url), a.alt.empty() ? "" : " — alt “",
                     Escape(a.alt), a.alt.empty() ? "" : "”", "<br>");
   }
+  if (!image.near_duplicates.empty()) {
+    absl::StrAppend(&pages, "<em>the same photo is also served as:</em><br>");
+    for (const std::string& url : image.near_duplicates) absl::StrAppend(&pages, Escape(url), "<br>");
+  }
+  absl::StrAppend(&pages, "<em>", image.pages_with_photo, " page",
+                  image.pages_with_photo == 1 ? "" : "s", " show this photo</em>");
   std::string camera;
   if (r.findings && !r.findings->metadata.make.empty()) {
     camera = Escape(absl::StrCat(r.findings->metadata.make, " ", r.findings->metadata.model));

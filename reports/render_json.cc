@@ -58,7 +58,9 @@ json Image(const ImageExposure& image) {
     found_on.push_back({{"page", a.page_url}, {"alt", a.alt}, {"kind", a.kind}});
   }
   json entry{{"url", record.fetch.url}, {"found_on", found_on},
-             {"redirected_from", image.redirected_from}, {"faces", json::array()},
+             {"redirected_from", image.redirected_from},
+             {"near_duplicates", image.near_duplicates},
+             {"pages_with_photo", image.pages_with_photo}, {"faces", json::array()},
              {"gps", nullptr}, {"sha256", nullptr}, {"face_backend", nullptr},
              {"metadata", nullptr}, {"gps_invalid_reason", nullptr}, {"error", nullptr}};
   if (!record.skipped_reason.empty()) {
@@ -71,6 +73,7 @@ json Image(const ImageExposure& image) {
   if (!record.findings) return entry;
   const detectors::ImageFindings& f = *record.findings;
   entry["sha256"] = f.sha256;
+  entry["phash"] = f.phash;
   entry["format"] = f.format;
   entry["width"] = f.width;
   entry["height"] = f.height;
@@ -118,7 +121,8 @@ std::string RenderJson(const SiteExposure& exposure) {
       {"summary",
        {{"images", s.images}, {"images_analysed", s.images_analysed},
         {"images_with_faces", s.images_with_faces}, {"faces", s.faces},
-        {"images_with_gps", s.images_with_gps}, {"data_uri_images", s.data_uri_images}}}};
+        {"images_with_gps", s.images_with_gps}, {"data_uri_images", s.data_uri_images},
+        {"distinct_photos", s.distinct_photos}}}};
   return report.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 

@@ -59,13 +59,15 @@ void from_json(const json& j, ImageMetadata& m) {
 }
 
 void to_json(json& j, const ImageFindings& f) {
-  j = json{{"sha256", f.sha256}, {"byte_size", f.byte_size}, {"format", f.format},
+  j = json{{"sha256", f.sha256}, {"phash", f.phash}, {"byte_size", f.byte_size},
+           {"format", f.format},
            {"width", f.width}, {"height", f.height}, {"decode_error", f.decode_error},
            {"faces", f.faces}, {"face_backend", f.face_backend}, {"metadata", f.metadata},
            {"metadata_error", f.metadata_error}};
 }
 void from_json(const json& j, ImageFindings& f) {
-  j.at("sha256").get_to(f.sha256), j.at("byte_size").get_to(f.byte_size);
+  j.at("sha256").get_to(f.sha256), j.at("phash").get_to(f.phash);
+  j.at("byte_size").get_to(f.byte_size);
   j.at("format").get_to(f.format), j.at("width").get_to(f.width);
   j.at("height").get_to(f.height), j.at("decode_error").get_to(f.decode_error);
   j.at("faces").get_to(f.faces), j.at("face_backend").get_to(f.face_backend);

@@ -340,7 +340,31 @@ TEST(RenderJsonTest, HasTheDocumentedShape) {
                                         {"images_with_faces", 2},
                                         {"faces", 3},
                                         {"images_with_gps", 2},
-                                        {"data_uri_images", 2}}));
+                                        {"data_uri_images", 2},
+                                        {"distinct_photos", 7}}));
+}
+
+// The same photo served under two URLs (a resized copy: pHash 2 bits apart)
+// is one profile entry: each copy names the other and counts both pages.
+TEST(BuildExposureTest, LinksNearDuplicatesAcrossUrlsAndPages) {
+  store::RunContents contents = SampleContents();
+  contents.images[2].findings->phash = "f0f0f0f0f0f0f0f0";  // kFaces, on both pages
+  contents.images[0].findings->phash = "f0f0f0f0f0f0f0f3";  // kPlain, on the home page
+  contents.images[1].findings->phash = "0f0f0f0f0f0f0f0f";  // kGps: a different photo
+  contents.pages[0].images.pop_back();                       // kPlain now only on /team
+  contents.pages[2].images.push_back({kPlain, "img", "", ""});
+  SiteExposure exposure = BuildExposure(contents, {});
+  auto find = [&](const std::string& url) -> const ImageExposure& {
+    return *std::find_if(exposure.images.begin(), exposure.images.end(),
+                         [&](const ImageExposure& i) { return i.record->fetch.url == url; });
+  };
+  EXPECT_THAT(find(kFaces).near_duplicates, ElementsAre(kPlain));
+  EXPECT_THAT(find(kPlain).near_duplicates, ElementsAre(kFaces));
+  EXPECT_EQ(find(kFaces).pages_with_photo, 2);
+  EXPECT_EQ(find(kPlain).pages_with_photo, 2);
+  EXPECT_TRUE(find(kGps).near_duplicates.empty());
+  EXPECT_EQ(find(kGps).pages_with_photo, 1);
+  EXPECT_EQ(exposure.summary.distinct_photos, 6);
 }
 
 TEST(RenderJsonTest, PreciseLocationsAreNotRounded) {
