@@ -343,6 +343,15 @@ TEST(ReadImageMetadata, NoMetadataIsAnEmptyResult) {
   EXPECT_EQ(got->make + got->model + got->artist + got->copyright, "");
 }
 
+TEST(ReadImageMetadata, GifIsAnImageWithoutMetadata) {
+  // A 3x2 GIF89a: header, logical screen, no global colour table, trailer.
+  const std::string gif = std::string("GIF89a\x03\0\x02\0\0\0\0;", 14);
+  const absl::StatusOr<ImageMetadata> got = ReadImageMetadata(gif);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_FALSE(got->gps.has_value());
+  EXPECT_EQ(got->make + got->model + got->artist + got->copyright, "");
+}
+
 TEST(ReadImageMetadata, UnsupportedInputIsInvalidArgument) {
   // Exiv2 would parse this with its video reader; only web image formats are let through.
   const std::string avi = std::string("RIFF\x40\0\0\0AVI LIST\x20\0\0\0hdrlavih", 28) +
