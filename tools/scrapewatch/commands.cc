@@ -10,7 +10,6 @@
 #include "crawler/url.h"
 #include "detectors/image_analyzer.h"
 #include "reports/report.h"
-#include "store/record_codec.h"
 #include "store/store.h"
 #include "tools/scrapewatch/commands.h"
 
@@ -97,14 +96,45 @@ int RunInspect(const std::string& image_file) {
   std::string bytes;
   if (!ReadFile(image_file, &bytes)) return 1;
   detectors::ImageAnalyzer analyzer(DetectConfig{}, CrawlConfig{}.max_image_bytes);
-  detectors::ImageFindings findings = analyzer.Analyze(bytes);
-  json out = json::parse(store::EncodeFindings(findings));
-  out.erase("schema_version");
-  out["file"] = image_file;
-  // The oracle-facing summary: a location only when it is a valid one.
-  const auto& gps = findings.metadata.gps;
-  out["has_gps"] = gps.has_value() && gps->valid;
-  PrintJson(out);
+  const detectors::ImageFindings f = analyzer.Analyze(bytes);
+  const detectors::ImageMetadata& m = f.metadata;
+  json faces = json::array();
+  for (const detectors::FaceBox& face : f.faces) {
+    faces.push_back({{"x", face.x}, {"y", face.y}, {"w", face.w}, {"h", face.h},
+                     {"score", face.score}});
+  }
+  json gps = nullptr;
+  if (m.gps) {
+    gps = {{"lat", m.gps->latitude},
+           {"lon", m.gps->longitude},
+           {"alt", m.gps->altitude_m ? json(*m.gps->altitude_m) : json(nullptr)},
+           {"source", m.gps->source},
+           {"timestamp", m.gps->gps_timestamp},
+           {"valid", m.gps->valid},
+           {"invalid_reason", m.gps->invalid_reason}};
+  }
+  PrintJson({{"file", image_file},
+             {"sha256", f.sha256},
+             {"phash", f.phash},
+             {"bytes", f.byte_size},
+             {"format", f.format},
+             {"width", f.width},
+             {"height", f.height},
+             {"decode_error", f.decode_error},
+             {"metadata_error", f.metadata_error},
+             {"faces", faces},
+             {"face_backend", f.face_backend},
+             // A location only when it is a valid one; (0,0) is a placeholder.
+             {"has_gps", m.gps.has_value() && m.gps->valid},
+             {"gps", gps},
+             {"location_text",
+              {{"city", m.city}, {"sublocation", m.sublocation}, {"state", m.state},
+               {"country", m.country}}},
+             {"camera",
+              {{"make", m.make}, {"model", m.model}, {"body_serial_number", m.body_serial_number}}},
+             {"people", {{"artist", m.artist}, {"owner_name", m.owner_name},
+                         {"copyright", m.copyright}}},
+             {"datetime_original", m.datetime_original}});
   return 0;
 }
 
