@@ -1,5 +1,6 @@
 #include "config/config.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <functional>
@@ -8,6 +9,7 @@
 
 #include <toml++/toml.h>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "config/version.h"
 
@@ -74,6 +76,33 @@ KeyHandler BoolKey(Section AuditConfig::*section, bool Section::*field) {
   };
 }
 
+// A product token ([A-Za-z_-] per RFC 9309, plus digits, which real crawlers
+// such as img2dataset use), or "*" for the default group.
+bool IsProductToken(const std::string& token) {
+  if (token == "*") return true;
+  return !token.empty() && std::all_of(token.begin(), token.end(), [](char c) {
+    return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  });
+}
+
+KeyHandler TokenListKey(std::vector<std::string> ProfileConfig::*field) {
+  return [=](const KeyContext& ctx, AuditConfig& config) -> absl::Status {
+    const toml::array* array = ctx.node.as_array();
+    if (!array) return ctx.Error("must be a list of strings");
+    std::vector<std::string> tokens;
+    for (const toml::node& item : *array) {
+      std::optional<std::string> token = item.value_exact<std::string>();
+      if (!token) return ctx.Error("must be a list of strings");
+      if (!IsProductToken(*token)) {
+        return ctx.Error(absl::StrCat("'", *token, "' is not a robots.txt product token"));
+      }
+      tokens.push_back(*token);
+    }
+    config.profiles.*field = std::move(tokens);
+    return absl::OkStatus();
+  };
+}
+
 const std::map<std::string, KeyHandler>& KnownKeys() {
   static const auto* keys = new std::map<std::string, KeyHandler>{
       {"crawl.max_pages", IntKey(&AuditConfig::crawl, &CrawlConfig::max_pages, 1)},
@@ -95,6 +124,7 @@ const std::map<std::string, KeyHandler>& KnownKeys() {
        DoubleKey(&AuditConfig::detect, &DetectConfig::face_score_threshold, -10)},
       {"output.store", StringKey(&AuditConfig::output, &OutputConfig::store_dir)},
       {"output.out", StringKey(&AuditConfig::output, &OutputConfig::out_dir)},
+      {"profiles.robots_tokens", TokenListKey(&ProfileConfig::robots_tokens)},
   };
   return *keys;
 }
@@ -105,7 +135,7 @@ absl::Status ApplyTable(const toml::table& table, const std::string& prefix,
     std::string key = prefix.empty() ? std::string(name.str())
                                      : absl::StrCat(prefix, ".", std::string(name.str()));
     if (const toml::table* subtable = node.as_table(); subtable && prefix.empty()) {
-      if (key != "crawl" && key != "detect" && key != "output") {
+      if (key != "crawl" && key != "detect" && key != "output" && key != "profiles") {
         return absl::InvalidArgumentError(absl::StrCat(
             source_name, ":", name.source().begin.line, ": ", key, ": unknown section"));
       }

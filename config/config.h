@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -45,10 +46,19 @@ struct OutputConfig {
   std::string out_dir = "scrapewatch-reports";
 };
 
+// Which scrapers the report assesses: for each robots.txt product token, the
+// images a crawler obeying RFC 9309 under that name could take.
+struct ProfileConfig {
+  std::vector<std::string> robots_tokens = {
+      "*",         "CCBot",     "GPTBot",        "Google-Extended", "Googlebot-Image",
+      "Bytespider", "ClaudeBot", "PerplexityBot", "img2dataset"};
+};
+
 struct AuditConfig {
   CrawlConfig crawl;
   DetectConfig detect;
   OutputConfig output;
+  ProfileConfig profiles;
 };
 
 // The User-Agent header actually sent: honest, with product token and version.

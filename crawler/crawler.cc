@@ -19,7 +19,10 @@
 namespace scrapewatch::crawler {
 namespace {
 
-enum class TaskKind { kRobots, kPage, kImage };
+enum class TaskKind { kRobots, kTdmRep, kPage, kImage };
+
+constexpr char kTdmRepPath[] = "/.well-known/tdmrep.json";
+constexpr int64_t kTdmRepLimitBytes = 64 << 10;
 
 struct Task {
   std::string url;
@@ -142,6 +145,7 @@ class CrawlRun {
 
   // Whether a queued task may be fetched now; a refusal is reported to the sink.
   bool Admit(const Origin& origin, const Task& task) {
+    if (task.kind == TaskKind::kTdmRep) return true;  // checked when it was queued
     bool is_image = task.kind == TaskKind::kImage;
     if (!origin.robots.IsAllowed(config_.robots_token, task.url)) {
       if (!is_image) ++stats_->pages_disallowed;
@@ -163,9 +167,10 @@ class CrawlRun {
     // least five hops); a page's or image's redirect comes back to Complete(),
     // so its target passes robots.txt and politeness like any other URL.
     bool is_robots = task.kind == TaskKind::kRobots;
-    int64_t limit = is_robots ? static_cast<int64_t>(kRobotsParseLimitBytes)
-                    : task.kind == TaskKind::kImage ? config_.max_image_bytes
-                                                    : config_.max_page_bytes;
+    int64_t limit = is_robots                         ? static_cast<int64_t>(kRobotsParseLimitBytes)
+                    : task.kind == TaskKind::kTdmRep ? kTdmRepLimitBytes
+                    : task.kind == TaskKind::kImage  ? config_.max_image_bytes
+                                                     : config_.max_page_bytes;
     fetcher_.Submit(FetchRequest{
         .url = task.url, .max_body_bytes = limit, .tag = tag, .follow_redirects = is_robots});
     in_flight_[tag] = InFlight{origin.name, std::move(task)};
@@ -183,11 +188,11 @@ class CrawlRun {
       pause = std::max(pause, RetryAfter(fetch).value_or(2 * origin.delay));
     }
     origin.next_allowed = absl::Now() + pause;
-    if (done.task.kind != TaskKind::kRobots && !fetch.redirect_url.empty()) {
-      return CompleteRedirect(done.task, fetch);
-    }
+    bool is_page_or_image = done.task.kind == TaskKind::kPage || done.task.kind == TaskKind::kImage;
+    if (is_page_or_image && !fetch.redirect_url.empty()) return CompleteRedirect(done.task, fetch);
     switch (done.task.kind) {
       case TaskKind::kRobots: return CompleteRobots(origin, fetch);
+      case TaskKind::kTdmRep: return sink_->OnTdmRep(origin.name, fetch);
       case TaskKind::kPage: return CompletePage(fetch);
       case TaskKind::kImage:
         ++stats_->images_fetched;
@@ -216,6 +221,9 @@ class CrawlRun {
       origin.next_allowed = absl::Now() + origin.delay;
     }
     sink_->OnRobots(origin.name, fetch, policy);
+    if (origin.robots.IsAllowed(config_.robots_token, kTdmRepPath)) {
+      origin.pending.push_front(Task{absl::StrCat(origin.name, kTdmRepPath), TaskKind::kTdmRep});
+    }
   }
 
   // Reports the redirect response, then queues its target as the same kind

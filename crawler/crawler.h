@@ -6,7 +6,8 @@
 // every referenced image (on whatever host serves it, under that host's own
 // robots.txt). Politeness: one request in flight per origin and a minimum
 // delay between requests to it (the configured delay, raised to robots.txt's
-// Crawl-delay). Everything observed is reported, in order, to a CrawlSink;
+// Crawl-delay). Each origin's /.well-known/tdmrep.json is fetched after its
+// robots.txt. Everything observed is reported, in order, to a CrawlSink;
 // the crawler itself keeps only what it needs to schedule.
 //
 // Scope: pages on the seeds' hosts. Images: any host.
@@ -34,6 +35,9 @@ class CrawlSink {
   // 4xx, "disallow_all" for 5xx or unreachable).
   virtual void OnRobots(const std::string& origin, const FetchResult& fetch,
                         const std::string& policy) = 0;
+  // /.well-known/tdmrep.json of an origin as fetched (TDMRep), right after its
+  // robots.txt; not called when robots.txt disallows that path.
+  virtual void OnTdmRep(const std::string& origin, const FetchResult& fetch) = 0;
   // A page was fetched. `page` is null when the response was not HTML or
   // failed; `fetch` says why.
   virtual void OnPage(const FetchResult& fetch, const ExtractedPage* page) = 0;

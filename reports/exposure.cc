@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
 #include "detectors/perceptual_hash.h"
+#include "reports/harvestability.h"
 
 namespace scrapewatch::reports {
 namespace {
@@ -136,6 +137,7 @@ SiteExposure BuildExposure(const store::RunContents& contents, const ReportOptio
     exposure.images.push_back(std::move(image));
   }
   LinkNearDuplicates(exposure);
+  AssessHarvestability(exposure, contents.run.profile_tokens);
   std::stable_sort(exposure.images.begin(), exposure.images.end(),
                    [](const ImageExposure& a, const ImageExposure& b) {
                      return RiskRank(a) < RiskRank(b);

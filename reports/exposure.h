@@ -38,6 +38,14 @@ struct ReportedLocation {
 // A coordinate as text: 2 decimals when rounded, 6 (about 0.1 m) otherwise.
 std::string FormatCoordinate(double degrees, bool rounded);
 
+// The opt-out signals that bear on one image.
+struct OptOutSignals {
+  std::vector<std::string> x_robots_tag;      // on the image response
+  std::vector<std::string> page_meta_robots;  // on the pages showing it (union)
+  bool tdm_reserved = false;                  // TDMRep: header, or tdmrep.json rule
+  std::string tdm_source;                     // which of them said so
+};
+
 struct ImageExposure {
   const store::ImageRecord* record = nullptr;  // points into the RunContents
   std::vector<Appearance> found_on;
@@ -46,6 +54,8 @@ struct ImageExposure {
   // detectors::kNearDuplicateDistance), and every page any of them is on.
   std::vector<std::string> near_duplicates;
   int64_t pages_with_photo = 0;
+  OptOutSignals signals;
+  std::vector<std::string> harvestable_by;  // profile names, see harvestability.h
   std::optional<ReportedLocation> gps;  // a valid location only
   std::string gps_invalid_reason;       // a GPS tag that is no location
   bool has_faces() const { return record->findings && !record->findings->faces.empty(); }
@@ -61,10 +71,17 @@ struct Summary {
   int64_t distinct_photos = 0;      // images after joining near-duplicates
 };
 
+struct ProfileCount {
+  std::string profile;
+  int64_t images = 0;
+  int64_t images_with_faces = 0;
+};
+
 struct SiteExposure {
   const store::RunContents* contents = nullptr;
   std::vector<ImageExposure> images;  // faces first, then GPS, then by URL
   Summary summary;
+  std::vector<ProfileCount> harvestability;  // one per assessed profile
 };
 
 // `contents` must outlive the result.

@@ -2,10 +2,12 @@
 // Content-Security-Policy that forbids every external request, so opening the
 // report never tells a tracked site (or anyone) that it is being read.
 #include <algorithm>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "config/version.h"
+#include "reports/harvestability.h"
 #include "reports/renderers.h"
 #include "store/record_codec.h"
 
@@ -25,7 +27,7 @@ h1{font-size:1.5em;margin-bottom:.2em} .meta{color:#666;font-size:.9em}
 .card b{display:block;font-size:1.6em} .risk{border-color:#c0392b;color:#c0392b}
 table{border-collapse:collapse;width:100%;font-size:.9em} td,th{border-bottom:1px solid #eee;padding:.35em;text-align:left;vertical-align:top}
 td.url{word-break:break-all} .tag{display:inline-block;border-radius:3px;padding:0 .4em;font-size:.8em;color:#fff}
-.face{background:#c0392b} .gps{background:#8e44ad} .err{background:#7f8c8d}
+.face{background:#c0392b} .gps{background:#8e44ad} .err{background:#7f8c8d} .opt{background:#27ae60}
 @media print{body{margin:0;max-width:none}.card{break-inside:avoid}}
 )css";
 
@@ -75,6 +77,23 @@ std::string Chart(const std::vector<Figure>& figures) {
   return out + "</svg>";
 }
 
+// Which scrapers could take the face photos, each with its rule.
+std::string Harvestability(const SiteExposure& exposure) {
+  std::map<std::string, std::string> rules;
+  for (const ProfileDescription& p : DescribeProfiles(exposure.contents->run.profile_tokens)) {
+    rules[p.name] = p.rule;
+  }
+  std::string out =
+      "<h2>Who could take these photos</h2><table><thead><tr><th>scraper profile</th>"
+      "<th>images with faces it could take</th><th>images</th><th>rule</th></tr></thead><tbody>";
+  for (const ProfileCount& c : exposure.harvestability) {
+    absl::StrAppend(&out, "<tr><td><code>", Escape(c.profile), "</code></td><td>",
+                    c.images_with_faces, "</td><td>", c.images, "</td><td>",
+                    Escape(rules[c.profile]), "</td></tr>");
+  }
+  return out + "</tbody></table>";
+}
+
 std::string ImageRow(const ImageExposure& image) {
   const store::ImageRecord& r = *image.record;
   std::string tags;
@@ -91,6 +110,10 @@ std::string ImageRow(const ImageExposure& image) {
   std::string error = !r.skipped_reason.empty() ? r.skipped_reason : r.fetch.error;
   if (error.empty() && r.findings) error = r.findings->decode_error;
   if (!error.empty()) absl::StrAppend(&tags, "<span class='tag err'>", Escape(error), "</span>");
+  for (const std::string& directive : image.signals.x_robots_tag) {
+    absl::StrAppend(&tags, " <span class='tag opt'>X-Robots-Tag ", Escape(directive), "</span>");
+  }
+  if (image.signals.tdm_reserved) absl::StrAppend(&tags, " <span class='tag opt'>TDM reserved</span>");
   std::string pages;
   for (const Appearance& a : image.found_on) {
     absl::StrAppend(&pages, Escape(a.page_url), a.alt.empty() ? "" : " — alt “",
@@ -125,7 +148,7 @@ std::string RenderHtml(const SiteExposure& exposure) {
       "<p class=meta>Run ", Escape(run.id), " · started ", store::FormatTimestamp(run.started_at),
       run.finished_at ? absl::StrCat(" · finished ", store::FormatTimestamp(*run.finished_at)) : "",
       " · user agent <code>", Escape(run.user_agent), "</code> · ", kToolName, " ", kToolVersion,
-      "</p>", Cards(figures), Chart(figures),
+      "</p>", Cards(figures), Chart(figures), Harvestability(exposure),
       "<h2>Images, highest risk first</h2><p>Each row is one image a logged-out crawler ",
       "reached, with every page it appears on: the profile an indexer compiles.</p>",
       "<table><thead><tr><th>image</th><th>findings</th><th>camera</th><th>found on</th></tr>",

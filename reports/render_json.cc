@@ -1,6 +1,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/version.h"
+#include "reports/harvestability.h"
 #include "reports/renderers.h"
 #include "reports/report.h"
 #include "store/record_codec.h"
@@ -63,6 +64,12 @@ json Image(const ImageExposure& image) {
              {"pages_with_photo", image.pages_with_photo}, {"faces", json::array()},
              {"gps", nullptr}, {"sha256", nullptr}, {"face_backend", nullptr},
              {"metadata", nullptr}, {"gps_invalid_reason", nullptr}, {"error", nullptr}};
+  const OptOutSignals& signals = image.signals;
+  entry["opt_out"] = {{"x_robots_tag", signals.x_robots_tag},
+                      {"page_meta_robots", signals.page_meta_robots},
+                      {"tdm_reserved", signals.tdm_reserved},
+                      {"tdm_source", signals.tdm_source}};
+  entry["harvestable_by"] = image.harvestable_by;
   if (!record.skipped_reason.empty()) {
     entry["error"] = "not fetched: " + record.skipped_reason;
     entry["fetch"] = nullptr;
@@ -103,9 +110,20 @@ std::string RenderJson(const SiteExposure& exposure) {
   json robots = json::array();
   for (const store::RobotsRecord& r : contents.robots) {
     robots.push_back({{"origin", r.origin}, {"policy", r.policy}, {"fetch", Evidence(r.fetch)},
-                      {"body", r.body}});
+                      {"body", r.body},
+                      {"tdmrep_fetch", r.tdmrep_fetch ? Evidence(*r.tdmrep_fetch) : json(nullptr)},
+                      {"tdmrep_body", r.tdmrep_body}});
   }
   const Summary& s = exposure.summary;
+  json profiles = json::array();
+  for (const ProfileDescription& p : DescribeProfiles(run.profile_tokens)) {
+    profiles.push_back({{"name", p.name}, {"rule", p.rule}});
+  }
+  json harvestability = json::array();
+  for (const ProfileCount& c : exposure.harvestability) {
+    harvestability.push_back({{"profile", c.profile}, {"images", c.images},
+                              {"images_with_faces", c.images_with_faces}});
+  }
   json report{
       {"schema_version", kReportSchemaVersion},
       {"tool", {{"name", kToolName}, {"version", kToolVersion}}},
@@ -113,16 +131,18 @@ std::string RenderJson(const SiteExposure& exposure) {
       {"run",
        {{"id", run.id}, {"started_at", store::FormatTimestamp(run.started_at)},
         {"finished_at", OptionalTime(run.finished_at)}, {"user_agent", run.user_agent},
-        {"robots_token", run.robots_token}, {"tool_version", run.tool_version},
+        {"robots_token", run.robots_token}, {"profile_tokens", run.profile_tokens},
+        {"tool_version", run.tool_version},
         {"seeds", run.seeds}}},
       {"pages", Pages(contents)},
       {"images", images},
       {"robots", robots},
+      {"profiles", profiles},
       {"summary",
        {{"images", s.images}, {"images_analysed", s.images_analysed},
         {"images_with_faces", s.images_with_faces}, {"faces", s.faces},
         {"images_with_gps", s.images_with_gps}, {"data_uri_images", s.data_uri_images},
-        {"distinct_photos", s.distinct_photos}}}};
+        {"distinct_photos", s.distinct_photos}, {"harvestability", harvestability}}}};
   return report.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 

@@ -159,6 +159,7 @@ absl::StatusOr<T> Decode(const std::string& value, const char* what, Fill fill) 
 std::string EncodeRun(const RunRecord& r) {
   json j{{"site", r.site}, {"id", r.id}, {"seeds", r.seeds}, {"tool_version", r.tool_version},
          {"user_agent", r.user_agent}, {"robots_token", r.robots_token},
+         {"profile_tokens", r.profile_tokens},
          {"started_at", FormatTimestamp(r.started_at)},
          {"pages_discovered", r.pages_discovered}, {"pages_fetched", r.pages_fetched},
          {"pages_disallowed", r.pages_disallowed}, {"pages_errors", r.pages_errors}};
@@ -170,7 +171,7 @@ absl::StatusOr<RunRecord> DecodeRun(const std::string& value) {
   return Decode<RunRecord>(value, "run", [](const json& j, RunRecord& r) {
     j.at("site").get_to(r.site), j.at("id").get_to(r.id), j.at("seeds").get_to(r.seeds);
     j.at("tool_version").get_to(r.tool_version), j.at("user_agent").get_to(r.user_agent);
-    j.at("robots_token").get_to(r.robots_token);
+    j.at("robots_token").get_to(r.robots_token), j.at("profile_tokens").get_to(r.profile_tokens);
     r.started_at = TimeFrom(j.at("started_at"));
     if (!j.at("finished_at").is_null()) r.finished_at = TimeFrom(j.at("finished_at"));
     j.at("pages_discovered").get_to(r.pages_discovered);
@@ -215,13 +216,17 @@ absl::StatusOr<detectors::ImageFindings> DecodeFindings(const std::string& value
 
 std::string EncodeRobots(const RobotsRecord& r) {
   return Versioned(json{{"origin", r.origin}, {"fetch", r.fetch}, {"body", r.body},
-                        {"policy", r.policy}});
+                        {"policy", r.policy},
+                        {"tdmrep_fetch", r.tdmrep_fetch ? json(*r.tdmrep_fetch) : json(nullptr)},
+                        {"tdmrep_body", r.tdmrep_body}});
 }
 
 absl::StatusOr<RobotsRecord> DecodeRobots(const std::string& value) {
   return Decode<RobotsRecord>(value, "robots", [](const json& j, RobotsRecord& r) {
     j.at("origin").get_to(r.origin), j.at("fetch").get_to(r.fetch);
     j.at("body").get_to(r.body), j.at("policy").get_to(r.policy);
+    if (!j.at("tdmrep_fetch").is_null()) r.tdmrep_fetch = j.at("tdmrep_fetch").get<FetchEvidence>();
+    j.at("tdmrep_body").get_to(r.tdmrep_body);
   });
 }
 

@@ -27,6 +27,7 @@ struct RunRecord {
   std::string tool_version;
   std::string user_agent;
   std::string robots_token;
+  std::vector<std::string> profile_tokens;  // robots.txt tokens reports assess
   absl::Time started_at;
   std::optional<absl::Time> finished_at;  // unset while running or if interrupted
   int64_t pages_discovered = 0;
@@ -69,11 +70,14 @@ struct ImageRecord {
   std::optional<detectors::ImageFindings> findings;  // set when the bytes were analysed
 };
 
+// robots.txt and the TDMRep file of one origin, as fetched.
 struct RobotsRecord {
   std::string origin;
   FetchEvidence fetch;
-  std::string body;    // robots.txt as fetched (bounded by the page limit)
+  std::string body;    // robots.txt as fetched (the first 500 KiB)
   std::string policy;  // "parsed", "allow_all", "disallow_all"
+  std::optional<FetchEvidence> tdmrep_fetch;  // unset when robots.txt forbade it
+  std::string tdmrep_body;                    // /.well-known/tdmrep.json when 2xx
 };
 
 // Everything stored for one run, as reports read it.

@@ -62,6 +62,7 @@ TEST(ConfigTest, ShippedFileEqualsBuiltInDefaults) {
                      .max_redirects = 99};
   scrambled.detect = {.max_image_pixels = 1, .max_image_dimension = 1, .face_score_threshold = 5};
   scrambled.output = {.store_dir = "x", .out_dir = "x"};
+  scrambled.profiles = {.robots_tokens = {"x"}};
   absl::StatusOr<AuditConfig> over_scrambled = LoadConfigFile(kShippedConfig, scrambled);
   ASSERT_TRUE(over_scrambled.ok()) << over_scrambled.status();
 
@@ -82,6 +83,22 @@ TEST(ConfigTest, ShippedFileEqualsBuiltInDefaults) {
     EXPECT_EQ(config->detect.face_score_threshold, defaults.detect.face_score_threshold);
     EXPECT_EQ(config->output.store_dir, defaults.output.store_dir);
     EXPECT_EQ(config->output.out_dir, defaults.output.out_dir);
+    EXPECT_EQ(config->profiles.robots_tokens, defaults.profiles.robots_tokens);
+  }
+}
+
+TEST(ConfigTest, ProfileTokensAreAListOfValidProductTokens) {
+  absl::StatusOr<AuditConfig> config =
+      ParseConfig("[profiles]\nrobots_tokens = [\"CCBot\", \"*\"]\n", "site.toml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->profiles.robots_tokens, (std::vector<std::string>{"CCBot", "*"}));
+  for (const char* bad : {"robots_tokens = \"CCBot\"", "robots_tokens = [1]",
+                          "robots_tokens = [\"Bad Bot\"]"}) {
+    absl::StatusOr<AuditConfig> rejected =
+        ParseConfig(std::string("[profiles]\n") + bad + "\n", "site.toml");
+    ASSERT_FALSE(rejected.ok()) << bad;
+    EXPECT_THAT(std::string(rejected.status().message()),
+                ::testing::StartsWith("site.toml:2: profiles.robots_tokens: "));
   }
 }
 

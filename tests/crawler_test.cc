@@ -86,16 +86,29 @@ class RecordingSink : public CrawlSink {
   void OnPage(const FetchResult& fetch, const ExtractedPage* page) override {
     pages.push_back({fetch.url, fetch.http_status, page != nullptr});
   }
+  void OnTdmRep(const std::string& origin, const FetchResult& fetch) override {
+    tdmreps.push_back({origin, fetch.http_status, fetch.body});
+  }
   void OnImage(const FetchResult& fetch) override { images.push_back(fetch.url); }
   void OnSkipped(const std::string& url, bool is_image, const std::string& reason) override {
     skipped.push_back({url, is_image, reason});
   }
 
+  struct TdmRep {
+    std::string origin;
+    int http_status;
+    std::string body;
+  };
+
   std::vector<Robots> robots;
+  std::vector<TdmRep> tdmreps;
   std::vector<Page> pages;
   std::vector<std::string> images;
   std::vector<Skip> skipped;
 };
+
+// Every origin's TDMRep file is asked for right after its robots.txt.
+constexpr char kTdmRep[] = "/.well-known/tdmrep.json";
 
 auto RobotsReport(const std::string& origin, const std::string& policy) {
   return AllOf(Field(&RecordingSink::Robots::origin, origin),
@@ -165,7 +178,8 @@ TEST(CrawlerTest, RobotsTxtComesFirstAndItsDisallowedPageAndImageAreNeverRequest
   std::vector<std::string> targets = server.targets();
   ASSERT_THAT(targets, Not(IsEmpty()));
   EXPECT_EQ(targets.front(), "/robots.txt");
-  EXPECT_THAT(targets, UnorderedElementsAre("/robots.txt", "/", "/public.html", "/img/ok.jpg"));
+  EXPECT_THAT(targets,
+              UnorderedElementsAre("/robots.txt", kTdmRep, "/", "/public.html", "/img/ok.jpg"));
   EXPECT_THAT(sink.robots, ElementsAre(RobotsReport(server.origin(), "parsed")));
   EXPECT_THAT(sink.skipped, UnorderedElementsAre(
                                 SkipReport(server.url("/private/page.html"), false, "robots.txt"),
@@ -183,7 +197,7 @@ TEST(CrawlerTest, EveryRequestCarriesTheConfiguredUserAgent) {
   Crawl(config, server.url("/"));
 
   std::vector<RecordedRequest> requests = server.requests();
-  ASSERT_THAT(requests, SizeIs(4));  // robots.txt, two pages, one image
+  ASSERT_THAT(requests, SizeIs(5));  // robots.txt, tdmrep.json, two pages, one image
   EXPECT_THAT(requests, Each(Field(&RecordedRequest::user_agent, config.user_agent)));
 }
 
@@ -201,7 +215,7 @@ TEST(CrawlerTest, RequestsToOneOriginAreSpacedByTheConfiguredDelay) {
   Crawl(config, server.url("/"));
 
   std::vector<double> gaps = GapsBetweenRequests(server);
-  ASSERT_THAT(gaps, SizeIs(4));
+  ASSERT_THAT(gaps, SizeIs(5));  // between robots.txt, tdmrep.json, 3 pages, 1 image
   EXPECT_THAT(gaps, Each(Ge(0.2 - kClockSlackSeconds)));
 }
 
@@ -214,7 +228,7 @@ TEST(CrawlerTest, RobotsCrawlDelayRaisesTheGapBetweenRequests) {
 
   Crawl(config, server.url("/"));
 
-  EXPECT_THAT(server.targets(), ElementsAre("/robots.txt", "/", "/face.jpg"));
+  EXPECT_THAT(server.targets(), ElementsAre("/robots.txt", kTdmRep, "/", "/face.jpg"));
   EXPECT_THAT(GapsBetweenRequests(server), Each(Ge(0.5 - kClockSlackSeconds)));
 }
 
@@ -227,7 +241,7 @@ TEST(CrawlerTest, RobotsTxtNotFoundAllowsEverything) {
   RecordingSink sink = Crawl(LoopbackCrawlConfig(), server.url("/"));
 
   EXPECT_THAT(server.targets(),
-              ElementsAre("/robots.txt", "/", "/private/page.html", "/private/face.jpg"));
+              ElementsAre("/robots.txt", kTdmRep, "/", "/private/page.html", "/private/face.jpg"));
   EXPECT_THAT(sink.robots, ElementsAre(RobotsReport(server.origin(), "allow_all")));
   EXPECT_THAT(sink.skipped, IsEmpty());
 }
@@ -259,7 +273,7 @@ TEST(CrawlerTest, MaxPagesCapsTheHtmlPagesFetched) {
   CrawlStats stats;
   RecordingSink sink = Crawl(config, server.url("/"), &stats);
 
-  EXPECT_THAT(server.targets(), ElementsAre("/robots.txt", "/", "/p1.html"));
+  EXPECT_THAT(server.targets(), ElementsAre("/robots.txt", kTdmRep, "/", "/p1.html"));
   EXPECT_THAT(sink.pages,
               ElementsAre(PageReport(server.url("/")), PageReport(server.url("/p1.html"))));
   EXPECT_THAT(sink.skipped,
@@ -281,8 +295,8 @@ TEST(CrawlerTest, ImageOnAnotherOriginIsFetchedUnderThatOriginsOwnRobotsTxt) {
 
   RecordingSink sink = Crawl(LoopbackCrawlConfig(), site.url("/"));
 
-  EXPECT_THAT(site.targets(), ElementsAre("/robots.txt", "/"));
-  EXPECT_THAT(cdn.targets(), ElementsAre("/robots.txt", "/photos/face.jpg"));
+  EXPECT_THAT(site.targets(), ElementsAre("/robots.txt", kTdmRep, "/"));
+  EXPECT_THAT(cdn.targets(), ElementsAre("/robots.txt", kTdmRep, "/photos/face.jpg"));
   EXPECT_THAT(sink.robots, UnorderedElementsAre(RobotsReport(site.origin(), "parsed"),
                                                 RobotsReport(cdn.origin(), "parsed")));
   EXPECT_THAT(sink.images, ElementsAre(cdn.url("/photos/face.jpg")));
@@ -304,7 +318,7 @@ TEST(CrawlerTest, LinksToOtherHostsAreNotCrawledAsPages) {
   RecordingSink sink = Crawl(LoopbackCrawlConfig(), site.url("/"));
 
   EXPECT_THAT(elsewhere.targets(), IsEmpty());
-  EXPECT_THAT(site.targets(), ElementsAre("/robots.txt", "/", "/in.html"));
+  EXPECT_THAT(site.targets(), ElementsAre("/robots.txt", kTdmRep, "/", "/in.html"));
   EXPECT_THAT(sink.pages, Not(Contains(PageReport(other_host_page))));
 }
 
@@ -318,10 +332,11 @@ TEST(CrawlerTest, TooManyRequestsWithRetryAfterDelaysTheNextRequestToThatOrigin)
 
   RecordingSink sink = Crawl(LoopbackCrawlConfig(), server.url("/"));
 
-  EXPECT_THAT(server.targets(), ElementsAre("/robots.txt", "/", "/limited.html", "/after.html"));
+  EXPECT_THAT(server.targets(),
+              ElementsAre("/robots.txt", kTdmRep, "/", "/limited.html", "/after.html"));
   std::vector<double> gaps = GapsBetweenRequests(server);
-  ASSERT_THAT(gaps, SizeIs(3));
-  EXPECT_GE(gaps[2], 1.0 - kClockSlackSeconds) << "from the 429 to the next request";
+  ASSERT_THAT(gaps, SizeIs(4));
+  EXPECT_GE(gaps[3], 1.0 - kClockSlackSeconds) << "from the 429 to the next request";
   EXPECT_THAT(sink.pages, Contains(AllOf(PageReport(server.url("/limited.html")),
                                          Field(&RecordingSink::Page::http_status, 429))));
 }
@@ -365,9 +380,39 @@ TEST(CrawlerTest, RobotsTxtLargerThanThePageLimitIsStillParsed) {
   RecordingSink sink = Crawl(config, server.url("/"));
 
   EXPECT_THAT(sink.robots, ElementsAre(RobotsReport(server.origin(), "parsed")));
-  EXPECT_THAT(server.targets(), ElementsAre("/robots.txt", "/"));
+  EXPECT_THAT(server.targets(), ElementsAre("/robots.txt", kTdmRep, "/"));
   EXPECT_THAT(sink.skipped,
               ElementsAre(SkipReport(server.url("/private/page.html"), false, "robots.txt")));
+}
+
+// TDMRep: each origin's /.well-known/tdmrep.json is fetched once, after its
+// robots.txt, and handed to the sink as it was served.
+TEST(CrawlerTest, FetchesEachOriginsTdmRepFileAfterItsRobotsTxt) {
+  LoopbackHttpServer server;
+  const std::string tdmrep = R"([{"location": "/*", "tdm-reservation": 1}])";
+  server.Route(kTdmRep, CannedResponse{.status = 200,
+                                       .headers = {{"Content-Type", "application/json"}},
+                                       .body = tdmrep});
+  server.Route("/", Html("<p>home</p>"));
+
+  RecordingSink sink = Crawl(LoopbackCrawlConfig(), server.url("/"));
+
+  EXPECT_THAT(server.targets(), ElementsAre("/robots.txt", kTdmRep, "/"));
+  ASSERT_EQ(sink.tdmreps.size(), 1u);
+  EXPECT_EQ(sink.tdmreps[0].origin, server.origin());
+  EXPECT_EQ(sink.tdmreps[0].http_status, 200);
+  EXPECT_EQ(sink.tdmreps[0].body, tdmrep);
+}
+
+TEST(CrawlerTest, TdmRepFileDisallowedByRobotsTxtIsNotFetched) {
+  LoopbackHttpServer server;
+  server.Route("/robots.txt", RobotsTxt("User-agent: *\nDisallow: /.well-known/\n"));
+  server.Route("/", Html("<p>home</p>"));
+
+  RecordingSink sink = Crawl(LoopbackCrawlConfig(), server.url("/"));
+
+  EXPECT_THAT(server.targets(), ElementsAre("/robots.txt", "/"));
+  EXPECT_TRUE(sink.tdmreps.empty());
 }
 
 }  // namespace

@@ -341,7 +341,11 @@ TEST(RenderJsonTest, HasTheDocumentedShape) {
                                         {"faces", 3},
                                         {"images_with_gps", 2},
                                         {"data_uri_images", 2},
-                                        {"distinct_photos", 7}}));
+                                        {"distinct_photos", 7},
+                                        // Every sample image answers X-Robots-Tag: noai.
+                                        {"harvestability", json::parse(R"([
+      {"profile": "indiscriminate", "images": 5, "images_with_faces": 2},
+      {"profile": "img2dataset-default", "images": 0, "images_with_faces": 0}])")}}));
 }
 
 // The same photo served under two URLs (a resized copy: pHash 2 bits apart)

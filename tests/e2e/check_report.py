@@ -77,6 +77,19 @@ def check_report(report, schema, site_dir, precise):
     alts = {f["alt"] for f in images["/images/director.jpg"]["found_on"]}
     check("Dana Whitfield, director" in alts, f"director.jpg context: {alts}")
 
+    # Opt-outs and who could still take the photos (every public photo has faces).
+    camp = images["/images/camp.jpg"]
+    check(camp["opt_out"]["x_robots_tag"] == ["noai", "noimageai"], f"camp.jpg opt_out {camp['opt_out']}")
+    check(all(i["opt_out"]["tdm_reserved"] for i in images.values()),
+          "tdmrep.json reserves /images/* but an image is not marked tdm_reserved")
+    harvest = {h["profile"]: h["images_with_faces"] for h in report["summary"]["harvestability"]}
+    expected_harvest = {"indiscriminate": 5, "img2dataset-default": 4, "rfc9309:*": 5,
+                        "rfc9309:GPTBot": 0, "rfc9309:CCBot": 0, "rfc9309:Googlebot-Image": 5}
+    for profile, count in expected_harvest.items():
+        check(harvest.get(profile) == count, f"{profile}: {harvest.get(profile)} face images, want {count}")
+    check("img2dataset-default" not in camp["harvestable_by"], "img2dataset would skip camp.jpg")
+    check({p["name"] for p in report["profiles"]} >= set(expected_harvest), "profiles not stated")
+
     summary = report["summary"]
     check(summary["images"] == len(PUBLIC_PHOTOS), f"summary.images {summary['images']}")
     check(summary["images_with_faces"] == len(PUBLIC_PHOTOS), f"summary {summary}")

@@ -31,6 +31,9 @@ http {
     listen 127.0.0.1:$port;
     root $site_root;
     location /private/ { add_header X-Robots-Tag "noindex, noimageindex"; }
+    # The one opt-out this site sends: img2dataset's default honours it, an
+    # indiscriminate scraper does not.
+    location = /images/camp.jpg { add_header X-Robots-Tag "noai, noimageai"; }
     # An old photo URL kept alive by a redirect, as CMSs and CDNs do.
     location = /photos/dana.jpg { return 301 /images/director.jpg; }
   }

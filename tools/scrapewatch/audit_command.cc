@@ -50,7 +50,16 @@ class StoringSink : public crawler::CrawlSink {
 
   void OnRobots(const std::string& origin, const crawler::FetchResult& fetch,
                 const std::string& policy) override {
-    Keep(store_->PutRobots(*run_, {origin, Evidence(fetch), fetch.body, policy}));
+    store::RobotsRecord& record = robots_[origin];
+    record = {origin, Evidence(fetch), fetch.body, policy};
+    Keep(store_->PutRobots(*run_, record));
+  }
+
+  void OnTdmRep(const std::string& origin, const crawler::FetchResult& fetch) override {
+    store::RobotsRecord& record = robots_[origin];
+    record.tdmrep_fetch = Evidence(fetch);
+    if (fetch.ok()) record.tdmrep_body = fetch.body;
+    Keep(store_->PutRobots(*run_, record));
   }
 
   void OnPage(const crawler::FetchResult& fetch, const crawler::ExtractedPage* page) override {
@@ -116,6 +125,7 @@ class StoringSink : public crawler::CrawlSink {
   store::Store* store_;
   const store::RunRecord* run_;
   detectors::AnalysisPool pool_;
+  std::map<std::string, store::RobotsRecord> robots_;  // by origin, to add TDMRep
   std::map<uint64_t, store::ImageRecord> analysing_;
   uint64_t next_tag_ = 0;
   absl::Status status_;
@@ -156,7 +166,9 @@ int AuditSite(const std::string& site, const std::vector<std::string>& seeds,
               const AuditConfig& config, const AuditFlags& flags, store::Store& store) {
   store::RunRecord run{.site = site, .seeds = seeds, .tool_version = kToolVersion,
                        .user_agent = EffectiveUserAgent(config.crawl),
-                       .robots_token = config.crawl.robots_token, .started_at = absl::Now()};
+                       .robots_token = config.crawl.robots_token,
+                       .profile_tokens = config.profiles.robots_tokens,
+                       .started_at = absl::Now()};
   absl::StatusOr<store::RunRecord> begun = store.BeginRun(run);
   if (!begun.ok()) {
     std::cerr << "scrapewatch: " << begun.status().message() << "\n";

@@ -21,7 +21,7 @@ constexpr char kDescription[] =
 // document ("crawl.delay = 0.5") over the config file, so flags and files
 // share one validation and one error format ("--delay:1: crawl.delay: ...").
 struct ConfigFlag {
-  enum Kind { kInteger, kNumber, kText, kSwitch };
+  enum Kind { kInteger, kNumber, kText, kSwitch, kTextList };
   const char* name;
   const char* key;
   Kind kind;
@@ -59,6 +59,10 @@ constexpr ConfigFlag kConfigFlags[] = {
      "Images declaring a longer side are not decoded (default 20000)"},
     {"--face-score-threshold", "detect.face_score_threshold", ConfigFlag::kNumber,
      "HOG face detector margin (default 0; higher trades recall for precision)"},
+    {"--profile-tokens", "profiles.robots_tokens", ConfigFlag::kTextList,
+     "Comma-separated robots.txt tokens whose harvest the report assesses (default: *, CCBot, "
+     "GPTBot, Google-Extended, Googlebot-Image, Bytespider, ClaudeBot, PerplexityBot, "
+     "img2dataset)"},
 };
 
 void AddConfigFlag(CLI::App* audit, const ConfigFlag& flag,
@@ -73,6 +77,13 @@ void AddConfigFlag(CLI::App* audit, const ConfigFlag& flag,
     case ConfigFlag::kText:
       audit->add_option_function<std::string>(
           flag.name, [set](const std::string& v) { set(nlohmann::json(v).dump()); }, flag.help);
+      break;
+    case ConfigFlag::kTextList:
+      audit->add_option_function<std::vector<std::string>>(
+               flag.name,
+               [set](const std::vector<std::string>& v) { set(nlohmann::json(v).dump()); },
+               flag.help)
+          ->delimiter(',');
       break;
     case ConfigFlag::kInteger:
       audit->add_option_function<int64_t>(
