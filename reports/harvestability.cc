@@ -22,14 +22,16 @@ struct OriginRules {
   std::vector<crawler::TdmRule> tdm;
 };
 
+crawler::RobotsPolicy PolicyOf(const store::RobotsRecord& r) {
+  return r.policy == "parsed"      ? crawler::RobotsPolicy::Parse(r.body)
+         : r.policy == "allow_all" ? crawler::RobotsPolicy::AllowAll()
+                                   : crawler::RobotsPolicy::DisallowAll();
+}
+
 std::map<std::string, OriginRules> RulesByOrigin(const store::RunContents& contents) {
   std::map<std::string, OriginRules> rules;
   for (const store::RobotsRecord& r : contents.robots) {
-    OriginRules& origin = rules[r.origin];
-    origin.robots = r.policy == "parsed"      ? crawler::RobotsPolicy::Parse(r.body)
-                    : r.policy == "allow_all" ? crawler::RobotsPolicy::AllowAll()
-                                              : crawler::RobotsPolicy::DisallowAll();
-    origin.tdm = crawler::ParseTdmRep(r.tdmrep_body);
+    rules[r.origin] = {PolicyOf(r), crawler::ParseTdmRep(r.tdmrep_body)};
   }
   return rules;
 }
@@ -106,6 +108,33 @@ std::vector<ProfileDescription> DescribeProfiles(const std::vector<std::string>&
                       "image's host allows the image URL")});
   }
   return profiles;
+}
+
+std::vector<RobotsStance> RobotsStances(const store::RunContents& contents,
+                                        const store::RobotsRecord& robots,
+                                        const std::vector<std::string>& robots_tokens) {
+  crawler::RobotsPolicy policy = PolicyOf(robots);
+  std::vector<std::string> urls;
+  auto on_origin = [&](const std::string& url) {
+    absl::StatusOr<std::string> origin = crawler::OriginOf(url);
+    return origin.ok() && *origin == robots.origin;
+  };
+  for (const store::PageRecord& page : contents.pages) {
+    if (on_origin(page.fetch.url)) urls.push_back(page.fetch.url);
+  }
+  for (const store::ImageRecord& image : contents.images) {
+    if (on_origin(image.fetch.url)) urls.push_back(image.fetch.url);
+  }
+  std::vector<RobotsStance> stances;
+  for (const std::string& token : robots_tokens) {
+    RobotsStance stance{.token = token,
+                        .root_allowed = policy.IsAllowed(token, robots.origin + "/"),
+                        .urls = static_cast<int64_t>(urls.size()),
+                        .crawl_delay = policy.CrawlDelaySeconds(token)};
+    for (const std::string& url : urls) stance.urls_allowed += policy.IsAllowed(token, url);
+    stances.push_back(stance);
+  }
+  return stances;
 }
 
 void AssessHarvestability(SiteExposure& exposure, const std::vector<std::string>& robots_tokens) {

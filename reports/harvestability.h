@@ -17,6 +17,7 @@
 #ifndef SCRAPEWATCH_REPORTS_HARVESTABILITY_H_
 #define SCRAPEWATCH_REPORTS_HARVESTABILITY_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,21 @@ struct ProfileDescription {
 
 // The profiles assessed for `robots_tokens`, in report order.
 std::vector<ProfileDescription> DescribeProfiles(const std::vector<std::string>& robots_tokens);
+
+// What one origin's robots.txt says to one crawler, measured on the URLs this
+// run saw on that origin.
+struct RobotsStance {
+  std::string token;
+  bool root_allowed = false;  // "/" — a crawler's first request
+  int64_t urls = 0;           // pages and images of the run on this origin
+  int64_t urls_allowed = 0;
+  std::optional<double> crawl_delay;
+};
+
+// The stance of `origin`'s robots.txt towards each of `robots_tokens`.
+std::vector<RobotsStance> RobotsStances(const store::RunContents& contents,
+                                        const store::RobotsRecord& robots,
+                                        const std::vector<std::string>& robots_tokens);
 
 // Fills each image's signals and harvestable_by, and the summary's
 // per-profile counts.

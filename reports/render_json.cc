@@ -109,7 +109,14 @@ std::string RenderJson(const SiteExposure& exposure) {
   for (const ImageExposure& image : exposure.images) images.push_back(Image(image));
   json robots = json::array();
   for (const store::RobotsRecord& r : contents.robots) {
-    robots.push_back({{"origin", r.origin}, {"policy", r.policy}, {"fetch", Evidence(r.fetch)},
+    json groups = json::array();
+    for (const RobotsStance& s : RobotsStances(contents, r, run.profile_tokens)) {
+      groups.push_back({{"token", s.token}, {"root_allowed", s.root_allowed},
+                        {"urls", s.urls}, {"urls_allowed", s.urls_allowed},
+                        {"crawl_delay", s.crawl_delay ? json(*s.crawl_delay) : json(nullptr)}});
+    }
+    robots.push_back({{"origin", r.origin}, {"policy", r.policy}, {"groups", groups},
+                      {"fetch", Evidence(r.fetch)},
                       {"body", r.body},
                       {"tdmrep_fetch", r.tdmrep_fetch ? Evidence(*r.tdmrep_fetch) : json(nullptr)},
                       {"tdmrep_body", r.tdmrep_body}});

@@ -114,6 +114,22 @@ TEST(HarvestabilityTest, GathersTheOptOutSignalsOfEachImage) {
   EXPECT_THAT(c.page_meta_robots, UnorderedElementsAre("noimageindex"));
 }
 
+TEST(HarvestabilityTest, RobotsStancesMeasureEachTokenOnTheRunsUrls) {
+  store::RunContents run = SampleRun();
+  std::vector<RobotsStance> stances =
+      RobotsStances(run, run.robots[0], {"*", "GPTBot", "Googlebot-Image"});
+  ASSERT_EQ(stances.size(), 3u);
+  // site.example: pages / and /team/, images a.jpg, c.jpg, e.jpg.
+  EXPECT_TRUE(stances[0].root_allowed);
+  EXPECT_EQ(stances[0].urls, 5);
+  EXPECT_EQ(stances[0].urls_allowed, 5);
+  EXPECT_FALSE(stances[1].root_allowed);
+  EXPECT_EQ(stances[1].urls_allowed, 0);
+  EXPECT_TRUE(stances[2].root_allowed);
+  EXPECT_EQ(stances[2].urls_allowed, 4);  // all but /team/
+  EXPECT_FALSE(stances[0].crawl_delay.has_value());
+}
+
 TEST(HarvestabilityTest, EveryProfileIsDescribed) {
   std::vector<ProfileDescription> profiles = DescribeProfiles({"CCBot"});
   ASSERT_EQ(profiles.size(), 3u);

@@ -101,6 +101,14 @@ def check_report(report, schema, site_dir, precise):
     robots = report["robots"]
     check(len(robots) == 1 and robots[0]["policy"] == "parsed", f"robots: {robots}")
     if robots:
+        groups = {g["token"]: g for g in robots[0]["groups"]}
+        check(not groups["GPTBot"]["root_allowed"] and groups["GPTBot"]["urls_allowed"] == 0,
+              f"GPTBot is disallowed everything: {groups['GPTBot']}")
+        check(groups["*"]["root_allowed"] and groups["*"]["crawl_delay"] == 1,
+              f"'*' group: {groups['*']}")
+        check(groups["*"]["urls"] - groups["*"]["urls_allowed"] == 1,
+              f"only /private/members.html is disallowed to '*': {groups['*']}")
+    if robots:
         body = (site_dir / "robots.txt").read_text()
         check(robots[0]["body"] == body, "robots.txt body differs from the file served")
         check(robots[0]["fetch"]["sha256"] == hashlib.sha256(body.encode()).hexdigest(),
