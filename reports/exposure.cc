@@ -77,7 +77,7 @@ void LinkNearDuplicates(SiteExposure& exposure) {
 }  // namespace
 
 std::string FormatCoordinate(double degrees, bool rounded) {
-  return absl::StrFormat(rounded ? "%.2f" : "%.6f", degrees);
+  return rounded ? absl::StrFormat("%.2f", degrees) : absl::StrFormat("%.6f", degrees);
 }
 
 SiteExposure BuildExposure(const store::RunContents& contents, const ReportOptions& options) {
