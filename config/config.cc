@@ -175,6 +175,30 @@ absl::StatusOr<AuditConfig> ParseConfig(std::string_view toml_text, std::string_
   return config;
 }
 
+std::string ToToml(const AuditConfig& c) {
+  toml::array tokens;
+  for (const std::string& token : c.profiles.robots_tokens) tokens.push_back(token);
+  toml::table table{
+      {"crawl", toml::table{{"max_pages", c.crawl.max_pages},
+                            {"delay", c.crawl.delay_seconds},
+                            {"user_agent", c.crawl.user_agent},
+                            {"robots_token", c.crawl.robots_token},
+                            {"contact_url", c.crawl.contact_url},
+                            {"allow_private_addresses", c.crawl.allow_private_addresses},
+                            {"timeout", c.crawl.timeout_seconds},
+                            {"max_page_bytes", c.crawl.max_page_bytes},
+                            {"max_image_bytes", c.crawl.max_image_bytes},
+                            {"max_redirects", c.crawl.max_redirects}}},
+      {"detect", toml::table{{"max_image_pixels", c.detect.max_image_pixels},
+                             {"max_image_dimension", c.detect.max_image_dimension},
+                             {"face_score_threshold", c.detect.face_score_threshold}}},
+      {"output", toml::table{{"store", c.output.store_dir}, {"out", c.output.out_dir}}},
+      {"profiles", toml::table{{"robots_tokens", tokens}}}};
+  std::ostringstream text;
+  text << table << "\n";
+  return text.str();
+}
+
 absl::StatusOr<AuditConfig> LoadConfigFile(const std::string& path, const AuditConfig& base) {
   std::ifstream file(path, std::ios::binary);
   if (!file) return absl::NotFoundError(absl::StrCat("cannot read config file '", path, "'"));

@@ -69,6 +69,10 @@ std::string EffectiveUserAgent(const CrawlConfig& crawl);
 absl::StatusOr<AuditConfig> ParseConfig(std::string_view toml_text, std::string_view source_name,
                                         const AuditConfig& base = {});
 
+// The effective configuration as a TOML document with every key, in a fixed
+// order: what a run records (and hashes) so its settings can be checked later.
+std::string ToToml(const AuditConfig& config);
+
 // Reads and parses a TOML file; a missing or unreadable file is NotFound /
 // InvalidArgument naming the path.
 absl::StatusOr<AuditConfig> LoadConfigFile(const std::string& path, const AuditConfig& base = {});

@@ -139,6 +139,7 @@ std::string RenderJson(const SiteExposure& exposure) {
        {{"id", run.id}, {"started_at", store::FormatTimestamp(run.started_at)},
         {"finished_at", OptionalTime(run.finished_at)}, {"user_agent", run.user_agent},
         {"robots_token", run.robots_token}, {"profile_tokens", run.profile_tokens},
+        {"config_sha256", run.config_sha256},
         {"tool_version", run.tool_version},
         {"seeds", run.seeds}}},
       {"pages", Pages(contents)},

@@ -28,17 +28,21 @@ std::string Coordinate(const ImageExposure& image, double ReportedLocation::*axi
   return image.gps ? FormatCoordinate((*image.gps).*axis, image.gps->rounded) : "";
 }
 
-std::string PagesText(const ImageExposure& image, const char* separator) {
-  std::vector<std::string> pages;
-  for (const Appearance& a : image.found_on) pages.push_back(a.page_url);
-  return absl::StrJoin(pages, separator);
-}
-
 // Markdown table cells: no pipes, newlines or inline HTML from page text.
 std::string MdCell(const std::string& text) {
   return absl::StrReplaceAll(
       text, {{"|", "\\|"}, {"\n", " "}, {"\r", " "}, {"<", "&lt;"}, {">", "&gt;"}});
 }
+
+// The pages showing an image, each passed through `escape`.
+std::string PagesText(const ImageExposure& image, const char* separator,
+                      std::string (*escape)(const std::string&)) {
+  std::vector<std::string> pages;
+  for (const Appearance& a : image.found_on) pages.push_back(escape(a.page_url));
+  return absl::StrJoin(pages, separator);
+}
+
+std::string AsIs(const std::string& text) { return text; }
 
 size_t FaceCount(const ImageExposure& image) {
   return image.record->findings ? image.record->findings->faces.size() : 0;
@@ -54,7 +58,7 @@ std::string RenderCsv(const SiteExposure& exposure) {
     if (error.empty() && r.findings) error = r.findings->decode_error;
     absl::StrAppend(&out, CsvField(r.fetch.url), ",",
                     CsvField(r.findings ? r.findings->sha256 : ""), ",",
-                    CsvField(PagesText(image, " ")), ",", FaceCount(image), ",",
+                    CsvField(PagesText(image, " ", AsIs)), ",", FaceCount(image), ",",
                     Coordinate(image, &ReportedLocation::lat), ",",
                     Coordinate(image, &ReportedLocation::lon), ",", CsvField(error), "\r\n");
   }
@@ -73,7 +77,7 @@ std::string RenderMarkdown(const SiteExposure& exposure) {
   absl::StrAppend(&out, "## Images by risk\n\n| image | faces | GPS | found on |\n|---|---|---|---|\n");
   for (const ImageExposure& image : exposure.images) {
     absl::StrAppend(&out, "| ", MdCell(image.record->fetch.url), " | ", FaceCount(image), " | ",
-                    GpsText(image), " | ", MdCell(PagesText(image, "<br>")), " |\n");
+                    GpsText(image), " | ", PagesText(image, "<br>", MdCell), " |\n");
   }
   return out;
 }

@@ -159,7 +159,8 @@ absl::StatusOr<T> Decode(const std::string& value, const char* what, Fill fill) 
 std::string EncodeRun(const RunRecord& r) {
   json j{{"site", r.site}, {"id", r.id}, {"seeds", r.seeds}, {"tool_version", r.tool_version},
          {"user_agent", r.user_agent}, {"robots_token", r.robots_token},
-         {"profile_tokens", r.profile_tokens},
+         {"profile_tokens", r.profile_tokens}, {"config_toml", r.config_toml},
+         {"config_sha256", r.config_sha256},
          {"started_at", FormatTimestamp(r.started_at)},
          {"pages_discovered", r.pages_discovered}, {"pages_fetched", r.pages_fetched},
          {"pages_disallowed", r.pages_disallowed}, {"pages_errors", r.pages_errors}};
@@ -172,6 +173,7 @@ absl::StatusOr<RunRecord> DecodeRun(const std::string& value) {
     j.at("site").get_to(r.site), j.at("id").get_to(r.id), j.at("seeds").get_to(r.seeds);
     j.at("tool_version").get_to(r.tool_version), j.at("user_agent").get_to(r.user_agent);
     j.at("robots_token").get_to(r.robots_token), j.at("profile_tokens").get_to(r.profile_tokens);
+    j.at("config_toml").get_to(r.config_toml), j.at("config_sha256").get_to(r.config_sha256);
     r.started_at = TimeFrom(j.at("started_at"));
     if (!j.at("finished_at").is_null()) r.finished_at = TimeFrom(j.at("finished_at"));
     j.at("pages_discovered").get_to(r.pages_discovered);

@@ -15,7 +15,10 @@
 
 namespace scrapewatch::store {
 
-inline constexpr int kRecordSchema = 1;
+// 2: runs record the effective configuration and the profile tokens; robots
+// records carry TDMRep; findings carry a perceptual hash; fetches their
+// redirect target.
+inline constexpr int kRecordSchema = 2;
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
@@ -28,6 +31,8 @@ struct RunRecord {
   std::string user_agent;
   std::string robots_token;
   std::vector<std::string> profile_tokens;  // robots.txt tokens reports assess
+  std::string config_toml;                  // the effective configuration (config::ToToml)
+  std::string config_sha256;                // its SHA-256, named in reports
   absl::Time started_at;
   std::optional<absl::Time> finished_at;  // unset while running or if interrupted
   int64_t pages_discovered = 0;

@@ -102,6 +102,22 @@ TEST(ConfigTest, ProfileTokensAreAListOfValidProductTokens) {
   }
 }
 
+// ToToml is what a run records: parsing it back gives the same configuration.
+TEST(ConfigTest, ToTomlRoundTrips) {
+  AuditConfig config;
+  config.crawl.max_pages = 17;
+  config.crawl.delay_seconds = 0.25;
+  config.crawl.user_agent = "a \"quoted\" agent";
+  config.detect.face_score_threshold = -0.5;
+  config.profiles.robots_tokens = {"CCBot", "*"};
+  absl::StatusOr<AuditConfig> parsed = ParseConfig(ToToml(config), "effective.toml");
+  ASSERT_TRUE(parsed.ok()) << parsed.status() << "\n" << ToToml(config);
+  EXPECT_EQ(ToToml(*parsed), ToToml(config));
+  EXPECT_EQ(parsed->crawl.max_pages, 17);
+  EXPECT_EQ(parsed->crawl.user_agent, "a \"quoted\" agent");
+  EXPECT_EQ(parsed->profiles.robots_tokens, config.profiles.robots_tokens);
+}
+
 TEST(ConfigTest, EmptyTextKeepsEveryBaseValue) {
   AuditConfig base;
   base.crawl.max_pages = 7;

@@ -455,18 +455,18 @@ TEST_F(StoreTest, InvalidUtf8IsStoredWithoutFailing) {
 TEST_F(StoreTest, RunRecordOfAnotherSchemaVersionIsDataLoss) {
   RunRecord run = Begin("https://example.org", At(kStart));
   json newer = json::parse(EncodeRun(run));
-  newer["schema_version"] = 2;
+  newer["schema_version"] = kRecordSchema + 1;
   WriteRaw("runs", Key(run), newer.dump());
 
   absl::StatusOr<RunContents> contents = store_->ReadRun(run.site, run.id);
   ASSERT_FALSE(contents.ok());
   EXPECT_EQ(contents.status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_THAT(std::string(contents.status().message()), HasSubstr("schema_version 2"));
+  EXPECT_THAT(std::string(contents.status().message()), HasSubstr("schema_version " + std::to_string(kRecordSchema + 1)));
 
   absl::StatusOr<std::vector<RunRecord>> runs = store_->ListRuns(run.site);
   ASSERT_FALSE(runs.ok());
   EXPECT_EQ(runs.status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_THAT(std::string(runs.status().message()), HasSubstr("schema_version 2"));
+  EXPECT_THAT(std::string(runs.status().message()), HasSubstr("schema_version " + std::to_string(kRecordSchema + 1)));
   EXPECT_THAT(std::string(runs.status().message()), HasSubstr(dir_.string()));
 }
 
@@ -477,7 +477,7 @@ TEST_F(StoreTest, CorruptRecordsAreDataLossNotACrash) {
                   ->PutImage(other, {.fetch = SampleFetch("https://other.example/a.jpg", kStart),
                                      .findings = FindingsWithFacesAndGps()})
                   .ok());
-  WriteRaw("runs", Key(run), "{\"schema_version\": 1, \"site\": ");
+  WriteRaw("runs", Key(run), "{\"schema_version\": " + std::to_string(kRecordSchema) + ", \"site\": ");
   WriteRaw("findings", Key(other, "https://other.example/a.jpg"), "\xFF not json");
 
   absl::StatusOr<RunContents> contents = store_->ReadRun(run.site, run.id);
@@ -500,7 +500,7 @@ TEST_F(StoreTest, ReadRunDecodeErrorsNameTheStore) {
                                      .findings = FindingsWithFacesAndGps()})
                   .ok());
   json newer = json::parse(EncodeRun(run));
-  newer["schema_version"] = 2;
+  newer["schema_version"] = kRecordSchema + 1;
   WriteRaw("runs", Key(run), newer.dump());
   WriteRaw("findings", Key(other, "https://other.example/a.jpg"), "{}");
 
@@ -535,7 +535,7 @@ TEST(RecordCodecTest, OtherSchemaVersionsAreDataLossNamingTheVersion) {
     EXPECT_TRUE(c.decode(c.encoded).ok()) << c.decode(c.encoded);
     json edited = json::parse(c.encoded);
     EXPECT_EQ(edited.at("schema_version"), kRecordSchema);
-    for (int version : {0, 2, 17}) {
+    for (int version : {0, kRecordSchema - 1, kRecordSchema + 1, 17}) {
       edited["schema_version"] = version;
       absl::Status status = c.decode(edited.dump());
       EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss);
@@ -557,7 +557,7 @@ TEST(RecordCodecTest, CorruptOrIncompleteRecordsAreDataLoss) {
   json bad_time = json::parse(good);
   bad_time["started_at"] = "yesterday";
   json version_as_text = json::parse(good);
-  version_as_text["schema_version"] = "1";
+  version_as_text["schema_version"] = std::to_string(kRecordSchema);
   for (const std::string& value :
        {std::string(), std::string("not json"), good.substr(0, good.size() / 2),
         std::string("[1, 2, 3]"), std::string("null"), missing_field.dump(), wrong_type.dump(),
@@ -567,7 +567,8 @@ TEST(RecordCodecTest, CorruptOrIncompleteRecordsAreDataLoss) {
     ASSERT_FALSE(run.ok());
     EXPECT_EQ(run.status().code(), absl::StatusCode::kDataLoss);
   }
-  EXPECT_EQ(DecodeFindings("{\"schema_version\": 1}").status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(DecodeFindings("{\"schema_version\": " + std::to_string(kRecordSchema) + "}").status().code(),
+            absl::StatusCode::kDataLoss);
   EXPECT_EQ(DecodePage("\xFF\xFE").status().code(), absl::StatusCode::kDataLoss);
 }
 

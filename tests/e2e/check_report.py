@@ -119,7 +119,7 @@ def check_report(report, schema, site_dir, precise):
 
 def main():
     parser = argparse.ArgumentParser()
-    for flag in ("schema", "site-dir", "report", "html", "rounded", "csv", "md", "second"):
+    for flag in ("schema", "site-dir", "report", "html", "rounded", "csv", "md", "second", "diff"):
         parser.add_argument(f"--{flag}", required=True, type=pathlib.Path)
     args = parser.parse_args()
     schema = json.loads(args.schema.read_text())
@@ -134,6 +134,12 @@ def main():
     check(second["run"]["id"] != report["run"]["id"], "second audit reused the run id")
     check(second["pages"]["fetched"] == 1, f"--max-pages 1 fetched {second['pages']['fetched']}")
 
+    diff = json.loads(args.diff.read_text())
+    festival = [c for c in diff["changed"] if c["url"].endswith("/images/festival.jpg")]
+    check(diff["has_new_exposure"] and len(festival) == 1 and "gained GPS" in festival[0]["changes"],
+          f"diff after GPS was written into festival.jpg: {diff}")
+    check(diff["from_run"] == report["run"]["id"], "diff is not against the previous run")
+
     html = args.html.read_text()
     check("Content-Security-Policy" in html and "default-src 'none'" in html, "HTML lacks its CSP")
     for external in ("<script", "<link", "src=\"http", "src='http", "@import"):
@@ -144,7 +150,9 @@ def main():
     check(len(rows) == len(PUBLIC_PHOTOS), f"CSV rows: {len(rows)}")
     check(any(r["url"].endswith("camp.jpg") and r["lat"] == "48.86" and r["lon"] == "2.35"
               for r in rows), "CSV lacks camp.jpg's rounded GPS")
-    check("| image | faces | GPS | found on |" in args.md.read_text(), "Markdown table missing")
+    markdown = args.md.read_text()
+    check("| image | faces | GPS | found on |" in markdown, "Markdown table missing")
+    check("<br>" in markdown and "&lt;br&gt;" not in markdown, "Markdown page lists are mangled")
 
     for failure in failures:
         print("FAIL:", failure, file=sys.stderr)

@@ -9,6 +9,7 @@
 #include "crawler/url.h"
 #include "detectors/analysis_pool.h"
 #include "detectors/image_analyzer.h"
+#include "reports/diff.h"
 #include "reports/report.h"
 #include "store/store.h"
 #include "tools/scrapewatch/commands.h"
@@ -168,6 +169,8 @@ int AuditSite(const std::string& site, const std::vector<std::string>& seeds,
                        .user_agent = EffectiveUserAgent(config.crawl),
                        .robots_token = config.crawl.robots_token,
                        .profile_tokens = config.profiles.robots_tokens,
+                       .config_toml = ToToml(config),
+                       .config_sha256 = detectors::Sha256Hex(ToToml(config)),
                        .started_at = absl::Now()};
   absl::StatusOr<store::RunRecord> begun = store.BeginRun(run);
   if (!begun.ok()) {
@@ -208,7 +211,16 @@ int AuditSite(const std::string& site, const std::vector<std::string>& seeds,
     }
   }
   if (!flags.quiet) PrintSummary(*contents, dir);
-  return 0;
+  if (flags.fail_on != "new-exposure") return 0;
+  absl::StatusOr<reports::RunDiff> diff = DiffStoredRuns(store, run.site, run.id);
+  if (absl::IsNotFound(diff.status())) return 0;  // a first run has nothing to compare with
+  if (!diff.ok()) {
+    std::cerr << "scrapewatch: " << diff.status().message() << "\n";
+    return 1;
+  }
+  if (!diff->has_new_exposure()) return 0;
+  std::cerr << reports::RenderDiffText(*diff);
+  return kExitNewExposure;
 }
 
 }  // namespace
@@ -234,11 +246,14 @@ int RunAudit(const AuditFlags& flags) {
     std::cerr << "scrapewatch: " << store.status().message() << "\n";
     return 1;
   }
-  int status = 0;
+  // A failure outranks a new exposure: cron must hear about a broken audit.
+  bool failed = false, exposed = false;
   for (const auto& [site, seeds] : sites) {
-    status = std::max(status, AuditSite(site, seeds, *config, flags, **store));
+    int status = AuditSite(site, seeds, *config, flags, **store);
+    failed = failed || status == 1;
+    exposed = exposed || status == kExitNewExposure;
   }
-  return status;
+  return failed ? 1 : exposed ? kExitNewExposure : 0;
 }
 
 }  // namespace scrapewatch::cli

@@ -9,6 +9,7 @@
 #include "crawler/robots.h"
 #include "crawler/url.h"
 #include "detectors/image_analyzer.h"
+#include "reports/evidence.h"
 #include "reports/report.h"
 #include "store/store.h"
 #include "tools/scrapewatch/commands.h"
@@ -49,31 +50,96 @@ bool ReadFile(const std::string& path, std::string* contents) {
   return true;
 }
 
+namespace {
+
+// The id of `run_id`, or of the site's latest run when it is empty.
+absl::StatusOr<std::string> ResolveRunId(const store::Store& store, const std::string& site,
+                                         const std::string& run_id) {
+  if (!run_id.empty()) return run_id;
+  absl::StatusOr<std::vector<store::RunRecord>> runs = store.ListRuns(site);
+  if (!runs.ok()) return runs.status();
+  if (runs->empty()) return absl::NotFoundError("the store has no runs for site '" + site + "'");
+  return runs->back().id;
+}
+
+absl::StatusOr<store::RunContents> ReadSelectedRun(const store::Store& store,
+                                                   const std::string& site_or_url,
+                                                   const std::string& run_id) {
+  std::string site = SiteKey(site_or_url);
+  absl::StatusOr<std::string> id = ResolveRunId(store, site, run_id);
+  if (!id.ok()) return id.status();
+  return store.ReadRun(site, *id);
+}
+
+}  // namespace
+
+absl::StatusOr<reports::RunDiff> DiffStoredRuns(const store::Store& store, const std::string& site,
+                                                const std::string& to_run,
+                                                const std::string& from_run) {
+  absl::StatusOr<std::vector<store::RunRecord>> runs = store.ListRuns(site);
+  if (!runs.ok()) return runs.status();
+  std::string from = from_run;
+  if (from.empty()) {
+    for (const store::RunRecord& run : *runs) {
+      if (run.id < to_run) from = run.id;  // ids sort by start time
+    }
+    if (from.empty()) return absl::NotFoundError("no run of '" + site + "' before " + to_run);
+  }
+  absl::StatusOr<store::RunContents> before = store.ReadRun(site, from);
+  if (!before.ok()) return before.status();
+  absl::StatusOr<store::RunContents> after = store.ReadRun(site, to_run);
+  if (!after.ok()) return after.status();
+  return reports::DiffRuns(reports::BuildExposure(*before, {}), reports::BuildExposure(*after, {}));
+}
+
+namespace {
+
+int PrintOrWrite(const std::string& text, const std::string& out_file) {
+  if (out_file.empty()) {
+    std::cout << text;
+    return 0;
+  }
+  absl::Status written = reports::WriteFileAtomically(out_file, text);
+  return written.ok() ? 0 : Fail(written);
+}
+
+}  // namespace
+
+int RunEvidence(const RunFlags& flags, const std::string& out_dir, bool precise_locations) {
+  absl::StatusOr<std::unique_ptr<store::Store>> store = store::Store::Open(flags.store_dir);
+  if (!store.ok()) return Fail(store.status());
+  absl::StatusOr<store::RunContents> contents = ReadSelectedRun(**store, flags.site, flags.run_id);
+  if (!contents.ok()) return Fail(contents.status());
+  absl::Status written = reports::WriteEvidenceBundle(
+      *contents, out_dir, {.precise_locations = precise_locations});
+  if (!written.ok()) return Fail(written);
+  std::cout << "evidence bundle for run " << contents->run.id << " in " << out_dir
+            << " (check with: cd " << out_dir << " && sha256sum -c SHA256SUMS)\n";
+  return 0;
+}
+
+int RunDiff(const RunFlags& to, const std::string& from_run, const std::string& format) {
+  absl::StatusOr<std::unique_ptr<store::Store>> store = store::Store::Open(to.store_dir);
+  if (!store.ok()) return Fail(store.status());
+  std::string site = SiteKey(to.site);
+  absl::StatusOr<std::string> to_run = ResolveRunId(**store, site, to.run_id);
+  if (!to_run.ok()) return Fail(to_run.status());
+  absl::StatusOr<reports::RunDiff> diff = DiffStoredRuns(**store, site, *to_run, from_run);
+  if (!diff.ok()) return Fail(diff.status());
+  std::cout << (format == "json" ? reports::RenderDiffJson(*diff) : reports::RenderDiffText(*diff));
+  return 0;
+}
+
 int RunReport(const ReportFlags& flags) {
   absl::StatusOr<reports::Format> format = reports::ParseFormat(flags.format);
   if (!format.ok()) return Fail(format.status());
   absl::StatusOr<std::unique_ptr<store::Store>> store = store::Store::Open(flags.store_dir);
   if (!store.ok()) return Fail(store.status());
-  std::string site = SiteKey(flags.site);
-  std::string run_id = flags.run_id;
-  if (run_id.empty()) {
-    absl::StatusOr<std::vector<store::RunRecord>> runs = (*store)->ListRuns(site);
-    if (!runs.ok()) return Fail(runs.status());
-    if (runs->empty()) {
-      return Fail("store '" + flags.store_dir + "' has no runs for site '" + site + "'");
-    }
-    run_id = runs->back().id;
-  }
-  absl::StatusOr<store::RunContents> contents = (*store)->ReadRun(site, run_id);
+  absl::StatusOr<store::RunContents> contents = ReadSelectedRun(**store, flags.site, flags.run_id);
   if (!contents.ok()) return Fail(contents.status());
-  std::string text =
-      reports::Render(*contents, *format, {.precise_locations = flags.precise_locations});
-  if (flags.out_file.empty()) {
-    std::cout << text;
-    return 0;
-  }
-  absl::Status written = reports::WriteFileAtomically(flags.out_file, text);
-  return written.ok() ? 0 : Fail(written);
+  return PrintOrWrite(
+      reports::Render(*contents, *format, {.precise_locations = flags.precise_locations}),
+      flags.out_file);
 }
 
 int RunExtract(const std::string& html_file, const std::string& base_url) {

@@ -7,7 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "config/config.h"
+#include "reports/diff.h"
+#include "store/store.h"
 
 namespace scrapewatch::cli {
 
@@ -24,7 +27,10 @@ struct AuditFlags {
   std::vector<ConfigOverride> overrides;
   bool precise_locations = false;
   bool quiet = false;
+  std::string fail_on;  // "new-exposure": exit 3 when the diff to the previous run has one
 };
+// Exit status of an audit whose --fail-on condition was met.
+inline constexpr int kExitNewExposure = 3;
 int RunAudit(const AuditFlags& flags);
 
 struct ReportFlags {
@@ -36,6 +42,23 @@ struct ReportFlags {
   bool precise_locations = false;
 };
 int RunReport(const ReportFlags& flags);
+
+// Which stored run: `site` as in the report or any URL of it; an empty run id
+// means the site's latest run (for diff's --from: the one before --to).
+struct RunFlags {
+  std::string store_dir;
+  std::string site;
+  std::string run_id;
+};
+
+// The diff from the run before `to_run` (or from `from_run` when given) to
+// `to_run`; NotFound when the site has no earlier run.
+absl::StatusOr<reports::RunDiff> DiffStoredRuns(const store::Store& store, const std::string& site,
+                                                const std::string& to_run,
+                                                const std::string& from_run = "");
+
+int RunEvidence(const RunFlags& run, const std::string& out_dir, bool precise_locations);
+int RunDiff(const RunFlags& to, const std::string& from_run, const std::string& format);
 
 int RunExtract(const std::string& html_file, const std::string& base_url);
 int RunInspect(const std::string& image_file);

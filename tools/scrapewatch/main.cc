@@ -110,6 +110,10 @@ void AddAudit(CLI::App& app, scrapewatch::cli::AuditFlags& f, int& status) {
   audit->add_flag("--precise-locations", f.precise_locations,
                   "Show GPS at full precision in reports (default: rounded to ~1 km)");
   audit->add_flag("-q,--quiet", f.quiet, "Print nothing but errors");
+  audit->add_option("--fail-on", f.fail_on,
+                    "new-exposure: exit 3 when this run shows an exposure the site's previous "
+                    "run did not (for cron)")
+      ->check(CLI::IsMember({"new-exposure"}));
   audit->callback([&f, &status] { status = scrapewatch::cli::RunAudit(f); });
 }
 
@@ -141,6 +145,36 @@ int main(int argc, char** argv) {
   AddAudit(app, audit, status);
   scrapewatch::cli::ReportFlags report;
   AddReport(app, report, status);
+
+  scrapewatch::cli::RunFlags evidence_run;
+  std::string evidence_dir;
+  bool evidence_precise = false;
+  CLI::App* evidence = app.add_subcommand(
+      "evidence", "Write a run's evidence bundle: manifest.json, report.json, config.toml, "
+                  "robots.txt bodies, and SHA256SUMS (check with sha256sum -c).");
+  evidence->add_option("--store", evidence_run.store_dir, "Store directory")->required();
+  evidence->add_option("--site", evidence_run.site, "Site (the report's `site`, or a URL of it)")
+      ->required();
+  evidence->add_option("--run", evidence_run.run_id, "Run id (default: the latest run)");
+  evidence->add_option("--out", evidence_dir, "Bundle directory")->required();
+  evidence->add_flag("--precise-locations", evidence_precise,
+                     "GPS at full precision in the bundled report");
+  evidence->callback([&] {
+    status = scrapewatch::cli::RunEvidence(evidence_run, evidence_dir, evidence_precise);
+  });
+
+  scrapewatch::cli::RunFlags diff_to;
+  std::string diff_from, diff_format = "text";
+  CLI::App* diff = app.add_subcommand(
+      "diff", "Show new, removed and changed exposures between two runs of a site.");
+  diff->add_option("--store", diff_to.store_dir, "Store directory")->required();
+  diff->add_option("--site", diff_to.site, "Site (the report's `site`, or a URL of it)")
+      ->required();
+  diff->add_option("--from", diff_from, "Earlier run id (default: the run before --to)");
+  diff->add_option("--to", diff_to.run_id, "Later run id (default: the latest run)");
+  diff->add_option("--format", diff_format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  diff->callback([&] { status = scrapewatch::cli::RunDiff(diff_to, diff_from, diff_format); });
 
   std::string extract_file, base_url;
   CLI::App* extract = app.add_subcommand(
