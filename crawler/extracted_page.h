@@ -1,9 +1,11 @@
 // What the crawler learns from one HTML page: the value type handed from
 // extraction to the rest of the pipeline. Plain data, copyable, no pointers
-// into the parser.
+// into the parser. Every text field is valid UTF-8, whitespace-collapsed and
+// at most ExtractOptions::max_context_chars code points long.
 #ifndef SCRAPEWATCH_CRAWLER_EXTRACTED_PAGE_H_
 #define SCRAPEWATCH_CRAWLER_EXTRACTED_PAGE_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,17 +15,47 @@ namespace scrapewatch::crawler {
 struct ImageRef {
   std::string url;   // absolute, canonical; for data: URIs the text "data:<mime>"
   std::string kind;  // where it came from: "img_src", "img_srcset", "meta_og_image", ...
+                     // (the list is in html_extractor.h)
   bool is_data_uri = false;  // counted, never fetched
-  // Context a scraper keeps with the image, each bounded in length.
-  std::string alt;
-  std::string title;
+  // False when `url` is not an image but a page that leads to one (kind
+  // "video_embed": a Vimeo player, whose still frame has no derivable URL):
+  // recorded, never fetched as an image.
+  bool fetchable = true;
+
+  // Context a scraper keeps with the image, each bounded in length; empty
+  // when the page gives none.
+  std::string alt;    // alt attribute of the <img> (for <picture> sources, of its <img>)
+  std::string title;  // title attribute of the element (for an <iframe>, the video title)
+  std::string sizes;  // sizes attribute beside a srcset (imagesizes for a preload):
+                      // the layout width the candidates serve, not a URL
+  std::string caption;      // text of the <figcaption> of the enclosing <figure>
+  std::string link_url;     // absolute http(s) href of the enclosing <a>, if any
+  std::string link_text;    // text of the enclosing <a>
+  std::string nearby_text;  // text of the closest block element around the image
+                            // (p, div, li, figure, td, section, article, ...)
+  // People's names the page's markup ties to the image: those of the person
+  // item or h-card that contains it, then those marked up (microdata Person
+  // name, h-card name, rel=author link) in its scope: the enclosing <figure>,
+  // else <article>, else closest block. For JSON-LD images, the name of the
+  // Person whose image it is. Document order, deduplicated, at most
+  // ExtractOptions::max_names.
+  std::vector<std::string> names;
 };
 
 // Opt-out signals a page carries in its own markup.
 struct PageSignals {
   // Lower-cased directives of <meta name="robots"> and per-bot robots meta
-  // tags, each as "directive" (generic) or "bot:directive".
+  // tags, each as "directive" (generic) or "bot:directive": "noindex",
+  // "noimageindex", "noai", "noimageai", "none", "googlebot:noimageindex", ...
   std::vector<std::string> meta_robots;
+  // TDMRep (W3C Community Group report) in markup: <meta name="tdm-reservation"
+  // content="1"> reserves text-and-data-mining rights (true), content="0"
+  // waives the reservation (false); absent or another value: nullopt. The first
+  // such tag counts.
+  std::optional<bool> tdm_reservation;
+  // <meta name="tdm-policy" content=URL>: absolute http(s) URL of the
+  // machine-readable licensing policy; empty when absent or not resolvable.
+  std::string tdm_policy;
 };
 
 struct ExtractedPage {
@@ -33,6 +65,21 @@ struct ExtractedPage {
   std::vector<std::string> links;  // absolute canonical http(s) URLs, document order, deduped
   std::vector<ImageRef> images;    // every occurrence, document order
   PageSignals signals;
+  // People the page names in its markup: JSON-LD Person objects (also as
+  // author or creator), microdata Person items' names, h-card names and
+  // rel=author link text. Document order (JSON-LD blocks where they stand),
+  // deduplicated, at most ExtractOptions::max_names.
+  std::vector<std::string> people;
+  // The encoding the page was decoded from: "UTF-8", "windows-1252",
+  // "Shift_JIS", ... (see charset.h).
+  std::string charset;
+  // What extraction could not take at face value, one line each, starting
+  // with a stable code:
+  //   "charset: ..."         a declared charset was unknown and ignored
+  //   "truncated_size: ..."  the HTML exceeded max_html_bytes; only a prefix was parsed
+  //   "truncated_depth: ..." markup nested beyond max_nesting_depth; parsed up to there
+  // Empty for an ordinary page.
+  std::vector<std::string> warnings;
 };
 
 }  // namespace scrapewatch::crawler

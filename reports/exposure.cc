@@ -96,7 +96,9 @@ SiteExposure BuildExposure(const store::RunContents& contents, const ReportOptio
         if (found_on.back().alt.empty()) found_on.back().alt = occurrence.alt;
         continue;
       }
-      found_on.push_back({page.fetch.url, page.title, occurrence.kind, occurrence.alt});
+      found_on.push_back({page.fetch.url, page.title, occurrence.kind, occurrence.alt,
+                          occurrence.caption, occurrence.nearby_text, occurrence.link_url,
+                          occurrence.names.empty() ? page.people : occurrence.names});
     }
   }
   // An image URL that redirects is not an image of its own: the pages that

@@ -21,11 +21,16 @@ struct ReportOptions {
   bool precise_locations = false;
 };
 
+// One page an image appears on, with the context an indexer keeps beside it.
 struct Appearance {
   std::string page_url;
   std::string page_title;
   std::string kind;
   std::string alt;
+  std::string caption;
+  std::string nearby_text;
+  std::string link_url;
+  std::vector<std::string> names;  // people tied to the image, else named on the page
 };
 
 struct ReportedLocation {

@@ -62,6 +62,10 @@ OptOutSignals Signals(const ImageExposure& image, const store::RunContents& cont
   for (const store::PageRecord& page : contents.pages) {
     if (!pages.contains(page.fetch.url)) continue;
     meta.insert(page.meta_robots.begin(), page.meta_robots.end());
+    if (!signals.tdm_reserved && page.tdm_reservation.value_or(false)) {
+      signals.tdm_reserved = true;
+      signals.tdm_source = "tdm-reservation meta tag on " + page.fetch.url;
+    }
     if (!signals.tdm_reserved && HeaderValue(page.fetch.headers, "tdm-reservation") == "1") {
       signals.tdm_reserved = true;
       signals.tdm_source = "tdm-reservation header on " + page.fetch.url;

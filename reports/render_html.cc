@@ -5,6 +5,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "config/version.h"
 #include "reports/harvestability.h"
@@ -117,7 +118,12 @@ std::string ImageRow(const ImageExposure& image) {
   std::string pages;
   for (const Appearance& a : image.found_on) {
     absl::StrAppend(&pages, Escape(a.page_url), a.alt.empty() ? "" : " — alt “",
-                    Escape(a.alt), a.alt.empty() ? "" : "”", "<br>");
+                    Escape(a.alt), a.alt.empty() ? "" : "”");
+    if (!a.caption.empty()) absl::StrAppend(&pages, " — caption “", Escape(a.caption), "”");
+    if (!a.names.empty()) {
+      absl::StrAppend(&pages, " — <b>names: ", Escape(absl::StrJoin(a.names, ", ")), "</b>");
+    }
+    absl::StrAppend(&pages, "<br>");
   }
   if (!image.near_duplicates.empty()) {
     absl::StrAppend(&pages, "<em>the same photo is also served as:</em><br>");

@@ -29,8 +29,15 @@ json Pages(const store::RunContents& contents) {
   const store::RunRecord& run = contents.run;
   json list = json::array();
   for (const store::PageRecord& page : contents.pages) {
-    json entry{{"url", page.fetch.url}, {"title", page.title}, {"meta_robots", page.meta_robots},
-               {"images", page.images.size()}};
+    json entry{{"url", page.fetch.url},
+               {"title", page.title},
+               {"meta_robots", page.meta_robots},
+               {"images", page.images.size()},
+               {"people", page.people},
+               {"tdm_reservation",
+                page.tdm_reservation ? json(*page.tdm_reservation) : json(nullptr)},
+               {"charset", page.charset},
+               {"warnings", page.warnings}};
     if (page.skipped_reason.empty()) {
       entry["fetch"] = Evidence(page.fetch);
       entry["skipped_reason"] = nullptr;
@@ -56,7 +63,9 @@ json Image(const ImageExposure& image) {
   const store::ImageRecord& record = *image.record;
   json found_on = json::array();
   for (const Appearance& a : image.found_on) {
-    found_on.push_back({{"page", a.page_url}, {"alt", a.alt}, {"kind", a.kind}});
+    found_on.push_back({{"page", a.page_url}, {"page_title", a.page_title}, {"alt", a.alt},
+                        {"kind", a.kind}, {"caption", a.caption}, {"nearby_text", a.nearby_text},
+                        {"link", a.link_url}, {"names", a.names}});
   }
   json entry{{"url", record.fetch.url}, {"found_on", found_on},
              {"redirected_from", image.redirected_from},

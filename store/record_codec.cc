@@ -120,11 +120,15 @@ void from_json(const json& j, FetchEvidence& e) {
 }
 
 void to_json(json& j, const ImageOccurrence& o) {
-  j = json{{"image_url", o.image_url}, {"kind", o.kind}, {"alt", o.alt}, {"title", o.title}};
+  j = json{{"image_url", o.image_url}, {"kind", o.kind},           {"alt", o.alt},
+           {"title", o.title},         {"caption", o.caption},     {"link_url", o.link_url},
+           {"link_text", o.link_text}, {"nearby_text", o.nearby_text}, {"names", o.names}};
 }
 void from_json(const json& j, ImageOccurrence& o) {
   j.at("image_url").get_to(o.image_url), j.at("kind").get_to(o.kind);
-  j.at("alt").get_to(o.alt), j.at("title").get_to(o.title);
+  j.at("alt").get_to(o.alt), j.at("title").get_to(o.title), j.at("caption").get_to(o.caption);
+  j.at("link_url").get_to(o.link_url), j.at("link_text").get_to(o.link_text);
+  j.at("nearby_text").get_to(o.nearby_text), j.at("names").get_to(o.names);
 }
 
 namespace {
@@ -184,16 +188,27 @@ absl::StatusOr<RunRecord> DecodeRun(const std::string& value) {
 }
 
 std::string EncodePage(const PageRecord& p) {
-  return Versioned(json{{"fetch", p.fetch}, {"skipped_reason", p.skipped_reason},
-                        {"title", p.title}, {"meta_robots", p.meta_robots},
-                        {"images", p.images}});
+  return Versioned(json{{"fetch", p.fetch},
+                        {"skipped_reason", p.skipped_reason},
+                        {"title", p.title},
+                        {"meta_robots", p.meta_robots},
+                        {"images", p.images},
+                        {"people", p.people},
+                        {"tdm_reservation",
+                         p.tdm_reservation ? json(*p.tdm_reservation) : json(nullptr)},
+                        {"tdm_policy", p.tdm_policy},
+                        {"charset", p.charset},
+                        {"warnings", p.warnings}});
 }
 
 absl::StatusOr<PageRecord> DecodePage(const std::string& value) {
   return Decode<PageRecord>(value, "page", [](const json& j, PageRecord& p) {
     j.at("fetch").get_to(p.fetch), j.at("skipped_reason").get_to(p.skipped_reason);
     j.at("title").get_to(p.title), j.at("meta_robots").get_to(p.meta_robots);
-    j.at("images").get_to(p.images);
+    j.at("images").get_to(p.images), j.at("people").get_to(p.people);
+    if (!j.at("tdm_reservation").is_null()) p.tdm_reservation = j.at("tdm_reservation").get<bool>();
+    j.at("tdm_policy").get_to(p.tdm_policy), j.at("charset").get_to(p.charset);
+    j.at("warnings").get_to(p.warnings);
   });
 }
 

@@ -54,11 +54,17 @@ struct FetchEvidence {
   absl::Time fetched_at;
 };
 
+// One reference to an image on a page, with the context a scraper keeps.
 struct ImageOccurrence {
   std::string image_url;  // absolute, or "data:<mime>"
   std::string kind;
   std::string alt;
   std::string title;
+  std::string caption;
+  std::string link_url;
+  std::string link_text;
+  std::string nearby_text;
+  std::vector<std::string> names;  // people the markup ties to the image
 };
 
 struct PageRecord {
@@ -67,6 +73,11 @@ struct PageRecord {
   std::string title;
   std::vector<std::string> meta_robots;
   std::vector<ImageOccurrence> images;
+  std::vector<std::string> people;        // names the page marks up
+  std::optional<bool> tdm_reservation;    // <meta name="tdm-reservation">
+  std::string tdm_policy;
+  std::string charset;                    // the encoding the page was decoded from
+  std::vector<std::string> warnings;      // what extraction could not take at face value
 };
 
 struct ImageRecord {

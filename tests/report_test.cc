@@ -320,7 +320,14 @@ TEST(RenderJsonTest, HasTheDocumentedShape) {
   ASSERT_EQ(first.at("found_on").size(), 2u);
   EXPECT_EQ(
       first.at("found_on")[0],
-      (json{{"page", "https://example.org/"}, {"alt", "Ann at the beach"}, {"kind", "srcset"}}));
+      (json{{"page", "https://example.org/"},
+            {"page_title", "Home"},
+            {"alt", "Ann at the beach"},
+            {"kind", "srcset"},
+            {"caption", ""},
+            {"nearby_text", ""},
+            {"link", ""},
+            {"names", json::array()}}));
   EXPECT_EQ(first.at("fetch").at("headers"),
             json::parse(R"([["content-type", "image/jpeg"], ["x-robots-tag", "noai"]])"));
   const json& null_island = images[4];

@@ -76,6 +76,10 @@ def check_report(report, schema, site_dir, precise):
     check(redirected == ["photos/dana.jpg"], f"director.jpg redirected_from {redirected}")
     alts = {f["alt"] for f in images["/images/director.jpg"]["found_on"]}
     check("Dana Whitfield, director" in alts, f"director.jpg context: {alts}")
+    team = [f for f in images["/images/director.jpg"]["found_on"] if f["page"].endswith("/team.html")]
+    check(len(team) == 1 and team[0]["names"] == ["Dana Whitfield"]
+          and "since 2015" in team[0]["caption"],
+          f"director.jpg on team.html: the h-card name and caption are the profile: {team}")
 
     # Opt-outs and who could still take the photos (every public photo has faces).
     camp = images["/images/camp.jpg"]

@@ -68,8 +68,14 @@ class StoringSink : public crawler::CrawlSink {
     if (page) {
       record.title = page->title;
       record.meta_robots = page->signals.meta_robots;
+      record.people = page->people;
+      record.tdm_reservation = page->signals.tdm_reservation;
+      record.tdm_policy = page->signals.tdm_policy;
+      record.charset = page->charset;
+      record.warnings = page->warnings;
       for (const crawler::ImageRef& ref : page->images) {
-        record.images.push_back({ref.url, ref.kind, ref.alt, ref.title});
+        record.images.push_back({ref.url, ref.kind, ref.alt, ref.title, ref.caption, ref.link_url,
+                                 ref.link_text, ref.nearby_text, ref.names});
       }
     }
     Keep(store_->PutPage(*run_, record));
