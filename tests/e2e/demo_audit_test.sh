@@ -44,6 +44,16 @@ fi
 "$binary" audit "$url" --allow-private-addresses --max-pages 1 --delay 0 \
   --store "$work/store" --out "$work/out2" --quiet
 
+# extract: references with context and page signals, from a saved page.
+"$binary" extract "$work/site/team.html" --base-url "${url}team.html" | /usr/bin/python3 -c '
+import json, sys
+page = json.load(sys.stdin)
+director = [i for i in page["images"] if i["url"].endswith("/images/director.jpg")]
+assert director and director[0]["context"]["names"] == ["Dana Whitfield"], director
+assert "since 2015" in director[0]["context"]["caption"], director
+assert page["title"].startswith("Our team") and page["charset"] == "UTF-8", page
+'
+
 /usr/bin/python3 "$root/tests/e2e/check_report.py" \
   --schema "$root/reports/report.schema.json" --site-dir "$work/site-first" \
   --report "$reports/report.json" --html "$reports/report.html" \

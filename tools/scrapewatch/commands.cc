@@ -149,12 +149,34 @@ int RunExtract(const std::string& html_file, const std::string& base_url) {
   if (!page.ok()) return Fail(page.status());
   json images = json::array();
   for (const crawler::ImageRef& ref : page->images) {
-    images.push_back({{"url", ref.url}, {"kind", ref.kind}, {"is_data_uri", ref.is_data_uri},
-                      {"context", {{"alt", ref.alt}, {"title", ref.title}}}});
+    images.push_back({{"url", ref.url},
+                      {"kind", ref.kind},
+                      {"is_data_uri", ref.is_data_uri},
+                      {"fetchable", ref.fetchable},
+                      {"context",
+                       {{"alt", ref.alt},
+                        {"title", ref.title},
+                        {"sizes", ref.sizes},
+                        {"caption", ref.caption},
+                        {"link_url", ref.link_url},
+                        {"link_text", ref.link_text},
+                        {"nearby_text", ref.nearby_text},
+                        {"names", ref.names}}}});
   }
-  PrintJson({{"page_url", page->url}, {"base_url", page->base_url}, {"title", page->title},
-             {"images", images}, {"links", page->links},
-             {"signals", {{"meta_robots", page->signals.meta_robots}}}});
+  const crawler::PageSignals& signals = page->signals;
+  PrintJson({{"page_url", page->url},
+             {"base_url", page->base_url},
+             {"title", page->title},
+             {"charset", page->charset},
+             {"people", page->people},
+             {"images", images},
+             {"links", page->links},
+             {"signals",
+              {{"meta_robots", signals.meta_robots},
+               {"tdm_reservation",
+                signals.tdm_reservation ? json(*signals.tdm_reservation) : json(nullptr)},
+               {"tdm_policy", signals.tdm_policy}}},
+             {"warnings", page->warnings}});
   return 0;
 }
 
