@@ -1,5 +1,12 @@
 #include "store/store.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <random>
 
 #include <rocksdb/db.h>
@@ -31,9 +38,43 @@ std::string NewRunId(absl::Time started_at) {
                       absl::StrFormat("%04x", random() & 0xFFFF));
 }
 
+// Takes the store's process lock and writes our PID into it; on contention
+// the error names the PID the holder wrote.
+absl::StatusOr<int> LockStore(const std::string& path) {
+  std::error_code error;
+  std::filesystem::create_directories(path, error);
+  if (error) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot create store '", path, "': ", error.message()));
+  }
+  std::string lock_path = path + "/scrapewatch.lock";
+  int fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot open '", lock_path, "': ", std::strerror(errno)));
+  }
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    char holder[32] = {};
+    ssize_t n = pread(fd, holder, sizeof(holder) - 1, 0);
+    close(fd);
+    std::string pid = n > 0 ? std::string(holder, n) : "unknown";
+    while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
+    return absl::FailedPreconditionError(absl::StrCat(
+        "store '", path, "' is in use by another scrapewatch process (PID ", pid, ")"));
+  }
+  std::string pid = absl::StrCat(getpid(), "\n");
+  if (ftruncate(fd, 0) != 0 || pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+    close(fd);
+    return absl::UnavailableError(absl::StrCat("cannot write '", lock_path, "'"));
+  }
+  return fd;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
+  absl::StatusOr<int> lock_fd = LockStore(path);
+  if (!lock_fd.ok()) return lock_fd.status();
   rocksdb::DBOptions options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
@@ -45,18 +86,22 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   rocksdb::DB* raw = nullptr;
   rocksdb::Status status = rocksdb::DB::Open(options, path, families, &handles, &raw);
   if (!status.ok()) {
+    close(*lock_fd);
     return absl::UnavailableError(
         absl::StrCat("cannot open store '", path, "': ", status.ToString()));
   }
-  return std::unique_ptr<Store>(new Store(path, std::unique_ptr<rocksdb::DB>(raw), handles));
+  return std::unique_ptr<Store>(
+      new Store(path, *lock_fd, std::unique_ptr<rocksdb::DB>(raw), handles));
 }
 
-Store::Store(std::string path, std::unique_ptr<rocksdb::DB> db,
+Store::Store(std::string path, int lock_fd, std::unique_ptr<rocksdb::DB> db,
              std::vector<rocksdb::ColumnFamilyHandle*> handles)
-    : path_(std::move(path)), db_(std::move(db)), handles_(std::move(handles)) {}
+    : path_(std::move(path)), lock_fd_(lock_fd), db_(std::move(db)), handles_(std::move(handles)) {}
 
 Store::~Store() {
   for (rocksdb::ColumnFamilyHandle* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
+  db_.reset();
+  close(lock_fd_);  // releases the flock; the file stays, with a stale PID
 }
 
 absl::Status Store::Put(int family, const std::string& key, const std::string& value, bool sync) {

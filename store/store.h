@@ -12,7 +12,10 @@
 // image bytes or face templates.
 //
 // Thread safety: a Store may be shared by threads (RocksDB is thread-safe);
-// a run's writes are expected from one writer.
+// a run's writes are expected from one writer. One process at a time: Open
+// takes an exclusive lock (flock on <dir>/scrapewatch.lock, which holds the
+// owner's PID), so a second run on the same store fails at once with a
+// message naming the process that holds it, instead of interleaving.
 // Errors: every method returns a Status naming the store path and the key.
 #ifndef SCRAPEWATCH_STORE_STORE_H_
 #define SCRAPEWATCH_STORE_STORE_H_
@@ -58,12 +61,13 @@ class Store {
   absl::StatusOr<RunContents> ReadRun(const std::string& site, const std::string& run_id) const;
 
  private:
-  Store(std::string path, std::unique_ptr<rocksdb::DB> db,
+  Store(std::string path, int lock_fd, std::unique_ptr<rocksdb::DB> db,
         std::vector<rocksdb::ColumnFamilyHandle*> handles);
   absl::Status Put(int family, const std::string& key, const std::string& value,
                    bool sync = false);
 
   std::string path_;
+  int lock_fd_;  // held for the Store's lifetime
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
 };

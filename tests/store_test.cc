@@ -590,5 +590,19 @@ TEST(RecordCodecTest, TimestampsRoundTripWithMilliseconds) {
   }
 }
 
+// One process at a time: a second Open of the same store fails at once and
+// names the holder's PID; closing the first lets the next one in.
+TEST_F(StoreTest, SecondOpenIsRefusedNamingTheHolder) {
+  absl::StatusOr<std::unique_ptr<Store>> second = Store::Open(dir_.string());
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(second.status().message()),
+              HasSubstr("in use by another scrapewatch process (PID " + std::to_string(getpid()) +
+                        ")"));
+  store_.reset();
+  absl::StatusOr<std::unique_ptr<Store>> third = Store::Open(dir_.string());
+  EXPECT_TRUE(third.ok()) << third.status();
+}
+
 }  // namespace
 }  // namespace scrapewatch::store
