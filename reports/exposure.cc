@@ -21,8 +21,8 @@ double RoundTo(double value, int decimals) {
 std::optional<ReportedLocation> Location(const detectors::GeoLocation& gps,
                                          const ReportOptions& options) {
   if (!gps.valid) return std::nullopt;
-  ReportedLocation location{gps.latitude, gps.longitude, gps.altitude_m,
-                            !options.precise_locations};
+  ReportedLocation location{gps.latitude, gps.longitude,        gps.altitude_m,
+                            !options.precise_locations, gps.source, gps.gps_timestamp};
   if (location.rounded) {
     location.lat = RoundTo(location.lat, 2);
     location.lon = RoundTo(location.lon, 2);

@@ -38,6 +38,8 @@ struct ReportedLocation {
   double lon = 0;
   std::optional<double> alt_m;
   bool rounded = true;
+  std::string source;     // "exif", "xmp" or "exif+xmp"
+  std::string timestamp;  // GPS time (UTC) when the photo recorded one
 };
 
 // A coordinate as text: 2 decimals when rounded, 6 (about 0.1 m) otherwise.

@@ -103,7 +103,8 @@ json Image(const ImageExposure& image) {
   if (image.gps) {
     entry["gps"] = {{"lat", image.gps->lat}, {"lon", image.gps->lon},
                     {"alt", image.gps->alt_m ? json(*image.gps->alt_m) : json(nullptr)},
-                    {"rounded", image.gps->rounded}};
+                    {"rounded", image.gps->rounded}, {"source", image.gps->source},
+                    {"timestamp", image.gps->timestamp}};
   }
   if (!image.gps_invalid_reason.empty()) entry["gps_invalid_reason"] = image.gps_invalid_reason;
   return entry;

@@ -316,7 +316,8 @@ TEST(RenderJsonTest, HasTheDocumentedShape) {
   EXPECT_EQ(first.at("url"), kFaceGps);
   EXPECT_EQ(first.at("faces").size(), 1u);
   EXPECT_EQ(first.at("gps"),
-            (json{{"lat", -33.86}, {"lon", 151.22}, {"alt", nullptr}, {"rounded", true}}));
+            (json{{"lat", -33.86}, {"lon", 151.22}, {"alt", nullptr}, {"rounded", true},
+                  {"source", "exif"}, {"timestamp", ""}}));
   ASSERT_EQ(first.at("found_on").size(), 2u);
   EXPECT_EQ(
       first.at("found_on")[0],
@@ -382,7 +383,8 @@ TEST(RenderJsonTest, PreciseLocationsAreNotRounded) {
   const json report =
       json::parse(Render(SampleContents(), Format::kJson, {.precise_locations = true}));
   EXPECT_EQ(report.at("images")[0].at("gps"),
-            (json{{"lat", -33.856784}, {"lon", 151.215297}, {"alt", nullptr}, {"rounded", false}}));
+            (json{{"lat", -33.856784}, {"lon", 151.215297}, {"alt", nullptr}, {"rounded", false},
+                  {"source", "exif"}, {"timestamp", ""}}));
 }
 
 TEST(RenderJsonTest, InvalidUtf8FromThePageStillParses) {
