@@ -1,0 +1,187 @@
+// YuNet backend on the shared face corpus (../shared/corpus/faces) with the
+// verified model copy in ../shared/models: annotated faces found at IoU >= 0.4,
+// no-face photos left alone, and the factory's refusals of a missing or
+// foreign model file.
+#include "detectors/yunet_face_detector.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "detectors/image_decoder.h"
+
+namespace scrapewatch::detectors {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+const std::string kFaces = SCRAPEWATCH_SHARED_DIR "/corpus/faces/";
+const std::string kModel = SCRAPEWATCH_SHARED_DIR "/models/face_detection_yunet_2022mar.onnx";
+
+cv::Mat Decode(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::string bytes(std::istreambuf_iterator<char>(file), {});
+  absl::StatusOr<DecodedImage> image = DecodeImage(bytes, DecodeLimits{});
+  EXPECT_TRUE(image.ok()) << path << ": " << image.status();
+  return image.ok() ? image->bgr : cv::Mat();
+}
+
+double IoU(const cv::Rect& a, const cv::Rect& b) {
+  double inter = (a & b).area();
+  return inter / (a.area() + b.area() - inter);
+}
+
+// The annotated boxes of one corpus file, from annotations.json.
+std::vector<cv::Rect> Annotations(const std::string& name) {
+  std::ifstream file(kFaces + "annotations.json");
+  nlohmann::json json = nlohmann::json::parse(file);
+  for (const nlohmann::json& image : json.at("images")) {
+    if (image.at("file") != name) continue;
+    std::vector<cv::Rect> boxes;
+    for (const nlohmann::json& b : image.at("faces")) {
+      boxes.emplace_back(b[0].get<int>(), b[1].get<int>(), b[2].get<int>(), b[3].get<int>());
+    }
+    return boxes;
+  }
+  ADD_FAILURE() << name << " is not in annotations.json";
+  return {};
+}
+
+std::unique_ptr<FaceDetector> Detector() {
+  absl::StatusOr<std::unique_ptr<FaceDetector>> detector =
+      MakeYuNetFaceDetector(YuNetOptions{.model_path = kModel});
+  EXPECT_TRUE(detector.ok()) << detector.status();
+  return detector.ok() ? *std::move(detector) : nullptr;
+}
+
+TEST(YuNetFaceDetector, NameShowsBackendAndThresholds) {
+  std::unique_ptr<FaceDetector> detector = Detector();
+  ASSERT_NE(detector, nullptr);
+  EXPECT_EQ(detector->name(), "yunet-2022mar(score=0.9,nms=0.3)");
+}
+
+// Two photos with large faces, one crowd of 37-px faces.
+TEST(YuNetFaceDetector, FindsAnnotatedFaces) {
+  std::unique_ptr<FaceDetector> detector = Detector();
+  ASSERT_NE(detector, nullptr);
+  for (const std::string name : {"2008_001322.jpg", "2009_004587.jpg", "2007_007763.jpg"}) {
+    cv::Mat image = Decode(kFaces + name);
+    std::vector<FaceBox> faces = detector->Detect(image);
+    for (const cv::Rect& truth : Annotations(name)) {
+      double best = 0;
+      for (const FaceBox& f : faces) {
+        EXPECT_GE(f.x, 0);
+        EXPECT_GE(f.y, 0);
+        EXPECT_LE(f.x + f.w, image.cols);
+        EXPECT_LE(f.y + f.h, image.rows);
+        best = std::max(best, IoU(truth, cv::Rect(f.x, f.y, f.w, f.h)));
+      }
+      EXPECT_GE(best, 0.4) << name << " face at " << truth;
+    }
+  }
+}
+
+// Hard negatives (a mandrill, a painting, a cartoon fish, a squirrel) and plain
+// scenes; research/face-models.md lists the no-face photos YuNet does fire on
+// (dogs, a plant, a black notebook), which these are not.
+TEST(YuNetFaceDetector, FindsNoFacesWhereThereAreNone) {
+  std::unique_ptr<FaceDetector> detector = Detector();
+  ASSERT_NE(detector, nullptr);
+  for (const std::string name : {"ocv_baboon.jpg", "ocv_starry_night.jpg", "ocv_HappyFish.jpg",
+                                 "ocv_squirrel_cls.jpg", "ocv_building.jpg", "ocv_fruits.jpg"}) {
+    EXPECT_THAT(detector->Detect(Decode(kFaces + "no_faces/" + name)), ::testing::IsEmpty())
+        << name;
+  }
+}
+
+// Large photos go through the downscale; boxes must come back in the
+// original's coordinates, so a resized copy gives proportional boxes.
+TEST(YuNetFaceDetector, BoxesAreInOriginalCoordinatesAfterScaling) {
+  std::unique_ptr<FaceDetector> detector = Detector();
+  ASSERT_NE(detector, nullptr);
+  cv::Mat small = Decode(kFaces + "2008_002506.jpg");
+  cv::Mat large;
+  cv::resize(small, large, cv::Size(), 4.0, 4.0, cv::INTER_CUBIC);  // 2000 px long side
+  std::vector<FaceBox> large_faces = detector->Detect(large);
+  std::vector<cv::Rect> truth = Annotations("2008_002506.jpg");
+  ASSERT_EQ(large_faces.size(), truth.size());
+  for (const cv::Rect& t : truth) {
+    cv::Rect scaled(t.x * 4, t.y * 4, t.width * 4, t.height * 4);
+    double best = 0;
+    for (const FaceBox& f : large_faces) best = std::max(best, IoU(scaled, {f.x, f.y, f.w, f.h}));
+    EXPECT_GE(best, 0.4) << "face at " << t;
+  }
+}
+
+class YuNetModelFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("yunet_face_detector_test." + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+TEST_F(YuNetModelFileTest, MissingFileIsNotFoundNamingIt) {
+  std::string path = (dir_ / "absent.onnx").string();
+  absl::StatusOr<std::unique_ptr<FaceDetector>> detector =
+      MakeYuNetFaceDetector(YuNetOptions{.model_path = path});
+  EXPECT_EQ(detector.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(detector.status().message(), HasSubstr(path));
+}
+
+// The model with one bit flipped stands in for any other file: a foreign model
+// must be refused before OpenCV parses it.
+TEST_F(YuNetModelFileTest, WrongHashIsFailedPreconditionNamingIt) {
+  std::ifstream in(kModel, std::ios::binary);
+  std::string bytes(std::istreambuf_iterator<char>(in), {});
+  ASSERT_FALSE(bytes.empty());
+  bytes.back() ^= 1;
+  std::string path = (dir_ / kYuNetModelFileName).string();
+  std::ofstream(path, std::ios::binary) << bytes;
+  absl::StatusOr<std::unique_ptr<FaceDetector>> detector =
+      MakeYuNetFaceDetector(YuNetOptions{.model_path = path});
+  EXPECT_EQ(detector.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(detector.status().message(), HasSubstr(path));
+}
+
+TEST_F(YuNetModelFileTest, OutOfRangeOptionsAreInvalidArgument) {
+  absl::StatusOr<std::unique_ptr<FaceDetector>> detector =
+      MakeYuNetFaceDetector(YuNetOptions{.model_path = kModel, .score_threshold = 1.5f});
+  EXPECT_EQ(detector.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(detector.status().message(), HasSubstr(kModel));
+}
+
+TEST_F(YuNetModelFileTest, FindPrefersExplicitPathThenXdgDataHome) {
+  fs::path xdg_model = dir_ / "scrapewatch" / "models" / kYuNetModelFileName;
+  fs::create_directories(xdg_model.parent_path());
+  fs::copy_file(kModel, xdg_model);
+  const char* saved = std::getenv("XDG_DATA_HOME");
+  std::string saved_value = saved != nullptr ? saved : "";
+  ::setenv("XDG_DATA_HOME", dir_.c_str(), 1);
+  EXPECT_EQ(FindYuNetModel(kModel), kModel);
+  EXPECT_EQ(FindYuNetModel((dir_ / "absent.onnx").string()), xdg_model.string());
+  EXPECT_EQ(FindYuNetModel(""), xdg_model.string());
+  if (saved != nullptr) {
+    ::setenv("XDG_DATA_HOME", saved_value.c_str(), 1);
+  } else {
+    ::unsetenv("XDG_DATA_HOME");
+  }
+}
+
+}  // namespace
+}  // namespace scrapewatch::detectors
