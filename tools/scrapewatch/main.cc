@@ -15,7 +15,8 @@ constexpr char kDescription[] =
     "scrapewatch audits a website from the outside, as a Clearview-like face scraper would "
     "see it: which pages and images a logged-out crawler reaches under the site's opt-out "
     "signals, which images carry faces or GPS locations, and on which pages each appears.\n"
-    "Exit status: 0 success, 1 runtime failure, 2 usage error.";
+    "Exit status: 0 success, 1 runtime failure, 2 usage error, 3 a new exposure with audit "
+    "--fail-on new-exposure.";
 
 // A flag that sets one config key. Its value is applied as a one-line TOML
 // document ("crawl.delay = 0.5") over the config file, so flags and files
