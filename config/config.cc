@@ -103,6 +103,17 @@ KeyHandler TokenListKey(std::vector<std::string> ProfileConfig::*field) {
   };
 }
 
+KeyHandler FaceBackendKey() {
+  return [](const KeyContext& ctx, AuditConfig& config) -> absl::Status {
+    std::optional<std::string> value = ctx.node.value_exact<std::string>();
+    if (!value || (*value != "hog" && *value != "yunet")) {
+      return ctx.Error("must be \"hog\" or \"yunet\"");
+    }
+    config.detect.face_backend = *value;
+    return absl::OkStatus();
+  };
+}
+
 const std::map<std::string, KeyHandler>& KnownKeys() {
   static const auto* keys = new std::map<std::string, KeyHandler>{
       {"crawl.max_pages", IntKey(&AuditConfig::crawl, &CrawlConfig::max_pages, 1)},
@@ -122,6 +133,10 @@ const std::map<std::string, KeyHandler>& KnownKeys() {
        IntKey(&AuditConfig::detect, &DetectConfig::max_image_dimension, 1)},
       {"detect.face_score_threshold",
        DoubleKey(&AuditConfig::detect, &DetectConfig::face_score_threshold, -10)},
+      {"detect.face_backend", FaceBackendKey()},
+      {"detect.face_model", StringKey(&AuditConfig::detect, &DetectConfig::face_model)},
+      {"detect.yunet_score_threshold",
+       DoubleKey(&AuditConfig::detect, &DetectConfig::yunet_score_threshold, 0)},
       {"output.store", StringKey(&AuditConfig::output, &OutputConfig::store_dir)},
       {"output.out", StringKey(&AuditConfig::output, &OutputConfig::out_dir)},
       {"profiles.robots_tokens", TokenListKey(&ProfileConfig::robots_tokens)},
@@ -191,7 +206,10 @@ std::string ToToml(const AuditConfig& c) {
                             {"max_redirects", c.crawl.max_redirects}}},
       {"detect", toml::table{{"max_image_pixels", c.detect.max_image_pixels},
                              {"max_image_dimension", c.detect.max_image_dimension},
-                             {"face_score_threshold", c.detect.face_score_threshold}}},
+                             {"face_score_threshold", c.detect.face_score_threshold},
+                             {"face_backend", c.detect.face_backend},
+                             {"face_model", c.detect.face_model},
+                             {"yunet_score_threshold", c.detect.yunet_score_threshold}}},
       {"output", toml::table{{"store", c.output.store_dir}, {"out", c.output.out_dir}}},
       {"profiles", toml::table{{"robots_tokens", tokens}}}};
   std::ostringstream text;

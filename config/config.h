@@ -39,6 +39,9 @@ struct DetectConfig {
   int64_t max_image_pixels = 50'000'000;   // decompression-bomb guard
   int64_t max_image_dimension = 20'000;    // per side, declared in the header
   double face_score_threshold = 0.0;       // HOG SVM margin a face must exceed
+  std::string face_backend = "hog";        // "hog" (built in) or "yunet" (needs its model)
+  std::string face_model;                  // YuNet ONNX file; empty: standard locations
+  double yunet_score_threshold = 0.9;      // YuNet confidence a face must reach
 };
 
 struct OutputConfig {

@@ -5,6 +5,7 @@
 #include "absl/strings/escaping.h"
 #include "detectors/image_decoder.h"
 #include "detectors/perceptual_hash.h"
+#include "detectors/yunet_face_detector.h"
 
 namespace scrapewatch::detectors {
 
@@ -16,10 +17,35 @@ std::string Sha256Hex(std::string_view bytes) {
       absl::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
+absl::StatusOr<std::unique_ptr<FaceDetector>> MakeFaceDetector(const DetectConfig& config) {
+  if (config.face_backend != "yunet") {
+    return MakeHogFaceDetector({.score_threshold = config.face_score_threshold});
+  }
+  // A path the user gave is used as given, so a typo is an error rather than
+  // a silent fall back to another copy.
+  std::string model = config.face_model.empty() ? FindYuNetModel("") : config.face_model;
+  if (model.empty()) {
+    return absl::NotFoundError(
+        "no YuNet model in the standard locations; give one with --face-model");
+  }
+  return MakeYuNetFaceDetector(
+      {.model_path = model, .score_threshold = static_cast<float>(config.yunet_score_threshold)});
+}
+
+namespace {
+
+std::unique_ptr<FaceDetector> DetectorOrHog(const DetectConfig& config) {
+  absl::StatusOr<std::unique_ptr<FaceDetector>> detector = MakeFaceDetector(config);
+  if (detector.ok()) return *std::move(detector);
+  return MakeHogFaceDetector({.score_threshold = config.face_score_threshold});
+}
+
+}  // namespace
+
 ImageAnalyzer::ImageAnalyzer(const DetectConfig& config, int64_t max_image_bytes)
     : config_(config),
       max_image_bytes_(max_image_bytes),
-      face_detector_(MakeHogFaceDetector({.score_threshold = config.face_score_threshold})) {}
+      face_detector_(DetectorOrHog(config)) {}
 
 ImageFindings ImageAnalyzer::Analyze(std::string_view bytes) {
   ImageFindings findings;

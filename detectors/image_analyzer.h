@@ -44,8 +44,15 @@ struct ImageFindings {
 // Lower-case hex SHA-256 of `bytes`.
 std::string Sha256Hex(std::string_view bytes);
 
+// The face detector `config` names. Errors: the YuNet model missing, not the
+// expected file, or unloadable — named with its path.
+absl::StatusOr<std::unique_ptr<FaceDetector>> MakeFaceDetector(const DetectConfig& config);
+
 class ImageAnalyzer {
  public:
+  // Uses the detector `config` names. Callers check MakeFaceDetector(config)
+  // once first; should it still fail here, the analyzer falls back to HOG,
+  // whose name every finding's face_backend then carries.
   explicit ImageAnalyzer(const DetectConfig& config, int64_t max_image_bytes);
 
   ImageFindings Analyze(std::string_view bytes);

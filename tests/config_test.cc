@@ -60,7 +60,12 @@ TEST(ConfigTest, ShippedFileEqualsBuiltInDefaults) {
                      .max_page_bytes = 1,
                      .max_image_bytes = 1,
                      .max_redirects = 99};
-  scrambled.detect = {.max_image_pixels = 1, .max_image_dimension = 1, .face_score_threshold = 5};
+  scrambled.detect = {.max_image_pixels = 1,
+                      .max_image_dimension = 1,
+                      .face_score_threshold = 5,
+                      .face_backend = "yunet",
+                      .face_model = "x",
+                      .yunet_score_threshold = 0.5};
   scrambled.output = {.store_dir = "x", .out_dir = "x"};
   scrambled.profiles = {.robots_tokens = {"x"}};
   absl::StatusOr<AuditConfig> over_scrambled = LoadConfigFile(kShippedConfig, scrambled);
@@ -81,6 +86,9 @@ TEST(ConfigTest, ShippedFileEqualsBuiltInDefaults) {
     EXPECT_EQ(config->detect.max_image_pixels, defaults.detect.max_image_pixels);
     EXPECT_EQ(config->detect.max_image_dimension, defaults.detect.max_image_dimension);
     EXPECT_EQ(config->detect.face_score_threshold, defaults.detect.face_score_threshold);
+    EXPECT_EQ(config->detect.face_backend, defaults.detect.face_backend);
+    EXPECT_EQ(config->detect.face_model, defaults.detect.face_model);
+    EXPECT_EQ(config->detect.yunet_score_threshold, defaults.detect.yunet_score_threshold);
     EXPECT_EQ(config->output.store_dir, defaults.output.store_dir);
     EXPECT_EQ(config->output.out_dir, defaults.output.out_dir);
     EXPECT_EQ(config->profiles.robots_tokens, defaults.profiles.robots_tokens);
@@ -116,6 +124,18 @@ TEST(ConfigTest, ToTomlRoundTrips) {
   EXPECT_EQ(parsed->crawl.max_pages, 17);
   EXPECT_EQ(parsed->crawl.user_agent, "a \"quoted\" agent");
   EXPECT_EQ(parsed->profiles.robots_tokens, config.profiles.robots_tokens);
+}
+
+TEST(ConfigTest, FaceBackendIsHogOrYunet) {
+  absl::StatusOr<AuditConfig> yunet =
+      ParseConfig("[detect]\nface_backend = \"yunet\"\n", "site.toml");
+  ASSERT_TRUE(yunet.ok()) << yunet.status();
+  EXPECT_EQ(yunet->detect.face_backend, "yunet");
+  absl::StatusOr<AuditConfig> other =
+      ParseConfig("[detect]\nface_backend = \"cnn\"\n", "site.toml");
+  ASSERT_FALSE(other.ok());
+  EXPECT_THAT(std::string(other.status().message()),
+              ::testing::StartsWith("site.toml:2: detect.face_backend: "));
 }
 
 TEST(ConfigTest, EmptyTextKeepsEveryBaseValue) {

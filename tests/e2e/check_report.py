@@ -137,6 +137,9 @@ def main():
     jsonschema.Draft202012Validator(schema).validate(second)
     check(second["run"]["id"] != report["run"]["id"], "second audit reused the run id")
     check(second["pages"]["fetched"] == 1, f"--max-pages 1 fetched {second['pages']['fetched']}")
+    hero = [i for i in second["images"] if i["url"].endswith("/images/hero.jpg")]
+    check(len(hero) == 1 and hero[0]["face_backend"].startswith("yunet") and hero[0]["faces"],
+          f"--face-backend yunet: {hero and (hero[0]['face_backend'], len(hero[0]['faces']))}")
 
     diff = json.loads(args.diff.read_text())
     festival = [c for c in diff["changed"] if c["url"].endswith("/images/festival.jpg")]

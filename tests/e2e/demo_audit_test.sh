@@ -40,8 +40,10 @@ if [[ $status != 3 ]]; then
 fi
 "$binary" diff --store "$work/store" --site "$url" --format json >"$work/diff.json"
 
-# A third audit of the same store adds a run and keeps the others.
+# A third audit of the same store adds a run and keeps the others; it uses
+# the YuNet face detector from the shared model folder.
 "$binary" audit "$url" --allow-private-addresses --max-pages 1 --delay 0 \
+  --face-backend yunet --face-model "$root/../shared/models/face_detection_yunet_2022mar.onnx" \
   --store "$work/store" --out "$work/out2" --quiet
 
 # extract: references with context and page signals, from a saved page.

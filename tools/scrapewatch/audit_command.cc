@@ -150,6 +150,10 @@ absl::StatusOr<AuditConfig> ResolveConfig(const AuditFlags& flags) {
     if (!changed.ok()) return changed.status();
     config = *changed;
   }
+  // A missing or wrong face model stops the audit before any request is made.
+  absl::StatusOr<std::unique_ptr<detectors::FaceDetector>> detector =
+      detectors::MakeFaceDetector(config.detect);
+  if (!detector.ok()) return detector.status();
   return config;
 }
 

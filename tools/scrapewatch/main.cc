@@ -60,6 +60,12 @@ constexpr ConfigFlag kConfigFlags[] = {
      "Images declaring a longer side are not decoded (default 20000)"},
     {"--face-score-threshold", "detect.face_score_threshold", ConfigFlag::kNumber,
      "HOG face detector margin (default 0; higher trades recall for precision)"},
+    {"--face-backend", "detect.face_backend", ConfigFlag::kText,
+     "Face detector: hog (built in, default) or yunet (needs its ONNX model)"},
+    {"--face-model", "detect.face_model", ConfigFlag::kText,
+     "YuNet model file (default: the standard data locations)"},
+    {"--yunet-score-threshold", "detect.yunet_score_threshold", ConfigFlag::kNumber,
+     "YuNet confidence a face must reach (default 0.9)"},
     {"--profile-tokens", "profiles.robots_tokens", ConfigFlag::kTextList,
      "Comma-separated robots.txt tokens whose harvest the report assesses (default: *, CCBot, "
      "GPTBot, Google-Extended, Googlebot-Image, Bytespider, ClaudeBot, PerplexityBot, "
