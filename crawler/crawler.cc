@@ -10,7 +10,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "crawler/fetcher.h"
 #include "crawler/html_extractor.h"
@@ -45,20 +44,6 @@ struct Origin {
 bool IsHtml(const FetchResult& fetch) {
   std::string type = absl::AsciiStrToLower(std::string(fetch.Header("content-type")));
   return absl::StartsWith(type, "text/html") || absl::StartsWith(type, "application/xhtml+xml");
-}
-
-// The charset parameter of the Content-Type header, e.g. "windows-1252".
-std::string CharsetOf(const FetchResult& fetch) {
-  std::string type = absl::AsciiStrToLower(std::string(fetch.Header("content-type")));
-  size_t at = type.find("charset=");
-  if (at == std::string::npos) return "";
-  std::string charset = type.substr(at + 8);
-  charset = charset.substr(0, charset.find_first_of("; "));
-  absl::StripAsciiWhitespace(&charset);
-  if (charset.size() >= 2 && charset.front() == '"' && charset.back() == '"') {
-    charset = charset.substr(1, charset.size() - 2);
-  }
-  return charset;
 }
 
 // Retry-After in seconds (the HTTP-date form is rare from rate limiters and
@@ -272,7 +257,7 @@ class CrawlRun {
       return;
     }
     ExtractOptions options = extract_options_;
-    options.http_charset = CharsetOf(fetch);
+    options.http_charset = std::string(fetch.Header("content-type"));  // the extractor reads charset=
     absl::StatusOr<ExtractedPage> page = ExtractPage(fetch.body, fetch.final_url, options);
     if (!page.ok()) {
       ++stats_->pages_errors;
