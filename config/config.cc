@@ -11,6 +11,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "config/version.h"
 
 namespace scrapewatch {
@@ -103,13 +104,30 @@ KeyHandler TokenListKey(std::vector<std::string> ProfileConfig::*field) {
   };
 }
 
-KeyHandler FaceBackendKey() {
-  return [](const KeyContext& ctx, AuditConfig& config) -> absl::Status {
+template <typename Section>
+KeyHandler ChoiceKey(Section AuditConfig::*section, std::string Section::*field,
+                     std::vector<std::string> choices) {
+  return [=](const KeyContext& ctx, AuditConfig& config) -> absl::Status {
     std::optional<std::string> value = ctx.node.value_exact<std::string>();
-    if (!value || (*value != "hog" && *value != "yunet")) {
-      return ctx.Error("must be \"hog\" or \"yunet\"");
+    if (!value || std::find(choices.begin(), choices.end(), *value) == choices.end()) {
+      return ctx.Error(absl::StrCat("must be one of \"", absl::StrJoin(choices, "\", \""), "\""));
     }
-    config.detect.face_backend = *value;
+    (config.*section).*field = *value;
+    return absl::OkStatus();
+  };
+}
+
+KeyHandler StringListKey(std::vector<std::string> CrawlConfig::*field) {
+  return [=](const KeyContext& ctx, AuditConfig& config) -> absl::Status {
+    const toml::array* array = ctx.node.as_array();
+    if (!array) return ctx.Error("must be a list of strings");
+    std::vector<std::string> values;
+    for (const toml::node& item : *array) {
+      std::optional<std::string> value = item.value_exact<std::string>();
+      if (!value || value->empty()) return ctx.Error("must be a list of non-empty strings");
+      values.push_back(*value);
+    }
+    config.crawl.*field = std::move(values);
     return absl::OkStatus();
   };
 }
@@ -127,13 +145,33 @@ const std::map<std::string, KeyHandler>& KnownKeys() {
       {"crawl.max_page_bytes", IntKey(&AuditConfig::crawl, &CrawlConfig::max_page_bytes, 1024)},
       {"crawl.max_image_bytes", IntKey(&AuditConfig::crawl, &CrawlConfig::max_image_bytes, 1024)},
       {"crawl.max_redirects", IntKey(&AuditConfig::crawl, &CrawlConfig::max_redirects, 0)},
+      {"crawl.scope", ChoiceKey(&AuditConfig::crawl, &CrawlConfig::scope, {"host", "site", "prefix"})},
+      {"crawl.max_depth", IntKey(&AuditConfig::crawl, &CrawlConfig::max_depth, 0)},
+      {"crawl.max_urls_per_pattern",
+       IntKey(&AuditConfig::crawl, &CrawlConfig::max_urls_per_pattern, 1)},
+      {"crawl.max_url_length", IntKey(&AuditConfig::crawl, &CrawlConfig::max_url_length, 64)},
+      {"crawl.connect_timeout",
+       DoubleKey(&AuditConfig::crawl, &CrawlConfig::connect_timeout_seconds, 0.1)},
+      {"crawl.low_speed_bytes", IntKey(&AuditConfig::crawl, &CrawlConfig::low_speed_bytes, 0)},
+      {"crawl.low_speed_time",
+       DoubleKey(&AuditConfig::crawl, &CrawlConfig::low_speed_seconds, 1)},
+      {"crawl.max_crawl_delay",
+       DoubleKey(&AuditConfig::crawl, &CrawlConfig::max_crawl_delay_seconds, 0)},
+      {"crawl.max_hosts_in_flight",
+       IntKey(&AuditConfig::crawl, &CrawlConfig::max_hosts_in_flight, 1)},
+      {"crawl.sitemaps", BoolKey(&AuditConfig::crawl, &CrawlConfig::sitemaps)},
+      {"crawl.max_sitemap_bytes",
+       IntKey(&AuditConfig::crawl, &CrawlConfig::max_sitemap_bytes, 1024)},
+      {"crawl.strip_query_params", StringListKey(&CrawlConfig::strip_query_params)},
+      {"detect.analysis", ChoiceKey(&AuditConfig::detect, &DetectConfig::analysis, {"full", "none"})},
       {"detect.max_image_pixels",
        IntKey(&AuditConfig::detect, &DetectConfig::max_image_pixels, 1)},
       {"detect.max_image_dimension",
        IntKey(&AuditConfig::detect, &DetectConfig::max_image_dimension, 1)},
       {"detect.face_score_threshold",
        DoubleKey(&AuditConfig::detect, &DetectConfig::face_score_threshold, -10)},
-      {"detect.face_backend", FaceBackendKey()},
+      {"detect.face_backend",
+       ChoiceKey(&AuditConfig::detect, &DetectConfig::face_backend, {"hog", "yunet"})},
       {"detect.face_model", StringKey(&AuditConfig::detect, &DetectConfig::face_model)},
       {"detect.yunet_score_threshold",
        DoubleKey(&AuditConfig::detect, &DetectConfig::yunet_score_threshold, 0)},
@@ -193,6 +231,8 @@ absl::StatusOr<AuditConfig> ParseConfig(std::string_view toml_text, std::string_
 std::string ToToml(const AuditConfig& c) {
   toml::array tokens;
   for (const std::string& token : c.profiles.robots_tokens) tokens.push_back(token);
+  toml::array strip;
+  for (const std::string& param : c.crawl.strip_query_params) strip.push_back(param);
   toml::table table{
       {"crawl", toml::table{{"max_pages", c.crawl.max_pages},
                             {"delay", c.crawl.delay_seconds},
@@ -203,8 +243,21 @@ std::string ToToml(const AuditConfig& c) {
                             {"timeout", c.crawl.timeout_seconds},
                             {"max_page_bytes", c.crawl.max_page_bytes},
                             {"max_image_bytes", c.crawl.max_image_bytes},
-                            {"max_redirects", c.crawl.max_redirects}}},
-      {"detect", toml::table{{"max_image_pixels", c.detect.max_image_pixels},
+                            {"max_redirects", c.crawl.max_redirects},
+                            {"scope", c.crawl.scope},
+                            {"max_depth", c.crawl.max_depth},
+                            {"max_urls_per_pattern", c.crawl.max_urls_per_pattern},
+                            {"max_url_length", c.crawl.max_url_length},
+                            {"connect_timeout", c.crawl.connect_timeout_seconds},
+                            {"low_speed_bytes", c.crawl.low_speed_bytes},
+                            {"low_speed_time", c.crawl.low_speed_seconds},
+                            {"max_crawl_delay", c.crawl.max_crawl_delay_seconds},
+                            {"max_hosts_in_flight", c.crawl.max_hosts_in_flight},
+                            {"sitemaps", c.crawl.sitemaps},
+                            {"max_sitemap_bytes", c.crawl.max_sitemap_bytes},
+                            {"strip_query_params", strip}}},
+      {"detect", toml::table{{"analysis", c.detect.analysis},
+                             {"max_image_pixels", c.detect.max_image_pixels},
                              {"max_image_dimension", c.detect.max_image_dimension},
                              {"face_score_threshold", c.detect.face_score_threshold},
                              {"face_backend", c.detect.face_backend},

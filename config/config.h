@@ -33,9 +33,27 @@ struct CrawlConfig {
   int64_t max_page_bytes = 5 << 20;
   int64_t max_image_bytes = 20 << 20;
   int64_t max_redirects = 10;
+  // Which pages belong to the site: "host" (the seeds' hosts), "site" (their
+  // registrable domains, per the public suffix list) or "prefix" (the seeds'
+  // origins and directory paths).
+  std::string scope = "site";
+  int64_t max_depth = 20;               // link hops from a seed
+  int64_t max_urls_per_pattern = 100;   // pages per URL shape (calendar and pagination traps)
+  int64_t max_url_length = 2048;
+  double connect_timeout_seconds = 10;
+  int64_t low_speed_bytes = 100;        // a transfer slower than this many bytes/s ...
+  double low_speed_seconds = 20;        // ... for this long is abandoned (slow drip)
+  double max_crawl_delay_seconds = 60;  // hosts asking a longer Crawl-delay are not crawled
+  int64_t max_hosts_in_flight = 16;     // hosts fetched from at once (one request each)
+  bool sitemaps = true;                 // read robots.txt Sitemap lines and /sitemap.xml
+  int64_t max_sitemap_bytes = 50 << 20;
+  // Query parameters dropped from URLs ("utm_*" matches a prefix).
+  std::vector<std::string> strip_query_params = {"utm_*", "fbclid", "gclid", "dclid", "msclkid",
+                                                 "mc_cid", "mc_eid", "_ga", "yclid", "igshid"};
 };
 
 struct DetectConfig {
+  std::string analysis = "full";           // "full", or "none": fetch and store, analyse nothing
   int64_t max_image_pixels = 50'000'000;   // decompression-bomb guard
   int64_t max_image_dimension = 20'000;    // per side, declared in the header
   double face_score_threshold = 0.0;       // HOG SVM margin a face must exceed

@@ -10,12 +10,23 @@
 // robots.txt. Everything observed is reported, in order, to a CrawlSink;
 // the crawler itself keeps only what it needs to schedule.
 //
-// Scope: pages on the seeds' hosts. Images: any host.
+// Discovery: links of HTML pages (a, area, iframe, link rel=next/alternate,
+// meta refresh), redirects, and sitemaps (robots.txt Sitemap lines, else
+// /sitemap.xml; index files and gzip). URLs are normalised and tracking
+// parameters dropped before they are compared (crawler/url.h). Scope: pages
+// whose URL the configured CrawlScope contains (crawler/scope.h); images are
+// fetched from any host, each under its own robots.txt and politeness.
+// Limits (crawl.max_pages, max_depth, max_urls_per_pattern, max_url_length,
+// max_redirects, max_crawl_delay) end in OnSkipped with the limit's name.
+//
+// The crawl's state lives in a FrontierStorage (crawler/frontier.h), so its
+// memory does not grow with the site, and a killed crawl resumes.
 // Thread safety: Run() is called once, from one thread; the sink is called on
 // that thread.
 #ifndef SCRAPEWATCH_CRAWLER_CRAWLER_H_
 #define SCRAPEWATCH_CRAWLER_CRAWLER_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,10 +34,31 @@
 #include "config/config.h"
 #include "crawler/extracted_page.h"
 #include "crawler/fetch_result.h"
+#include "crawler/frontier_storage.h"
+#include "crawler/sitemap.h"
 
 namespace scrapewatch::crawler {
 
+// What a skipped URL was going to be.
+enum class ResourceKind { kPage, kImage, kSitemap };
+
+// Why a URL was not fetched. `cause` is a stable name that reports count
+// ("robots", or the config key of the limit that was hit: "max_pages",
+// "max_depth", "max_urls_per_pattern", "max_url_length", "max_redirects",
+// "max_crawl_delay"; "invalid_url" for what cannot be fetched at all);
+// `detail` says it in words.
+struct SkipReason {
+  std::string cause;
+  std::string detail;
+};
+
 // Receives what the crawl observes. Implementations analyse and store it.
+//
+// Durability: a resumed crawl (see Crawler) never fetches again what it
+// handed to the sink, so the sink must have kept it by then — OnRobots,
+// OnTdmRep, OnPage, OnSitemap and OnSkipped when they return, OnImage when it
+// calls `kept` (it may analyse the image first). Flush() must call every
+// pending `kept`; the crawler calls it before Run() returns.
 class CrawlSink {
  public:
   virtual ~CrawlSink() = default;
@@ -41,35 +73,32 @@ class CrawlSink {
   // A page was fetched. `page` is null when the response was not HTML or
   // failed; `fetch` says why.
   virtual void OnPage(const FetchResult& fetch, const ExtractedPage* page) = 0;
+  // A sitemap was fetched (or failed: `contents` is null); what it listed
+  // is already queued.
+  virtual void OnSitemap(const FetchResult& fetch, const SitemapContents* contents) = 0;
   // An image was fetched (or failed; see fetch.error and fetch.http_status).
-  virtual void OnImage(const FetchResult& fetch) = 0;
-  // A URL was not fetched: disallowed by robots.txt, or past --max-pages.
-  // `is_image` tells which kind of resource it was.
-  virtual void OnSkipped(const std::string& url, bool is_image, const std::string& reason) = 0;
-};
-
-struct CrawlStats {
-  int64_t pages_discovered = 0;
-  int64_t pages_fetched = 0;
-  int64_t pages_disallowed = 0;
-  int64_t pages_errors = 0;
-  int64_t images_fetched = 0;
+  virtual void OnImage(const FetchResult& fetch, std::function<void()> kept) = 0;
+  // A URL was not fetched, and why.
+  virtual void OnSkipped(const std::string& url, ResourceKind kind, const SkipReason& reason) = 0;
+  virtual void Flush() = 0;
 };
 
 class Crawler {
  public:
-  Crawler(const CrawlConfig& config, CrawlSink* sink);
+  // `frontier` holds the crawl's state (not owned); the sink is not owned.
+  Crawler(const CrawlConfig& config, FrontierStorage* frontier, CrawlSink* sink);
 
-  // Crawls from `seeds` until the frontier is empty or max_pages pages have
-  // been fetched. Fails only for unusable seeds; per-URL problems go to the sink.
+  // Crawls from `seeds` until the frontier is empty. When `frontier` already
+  // holds a crawl (the process was killed), that crawl continues where it
+  // stopped: what was queued is fetched, what was done is not, and the
+  // requests that were in flight are made again. Fails for unusable seeds and
+  // frontier storage errors; per-URL problems go to the sink.
   absl::Status Run(const std::vector<std::string>& seeds);
-
-  const CrawlStats& stats() const { return stats_; }
 
  private:
   CrawlConfig config_;
+  FrontierStorage* frontier_;
   CrawlSink* sink_;
-  CrawlStats stats_;
 };
 
 }  // namespace scrapewatch::crawler

@@ -62,7 +62,10 @@ struct ExtractedPage {
   std::string url;       // the page URL the HTML was fetched from
   std::string base_url;  // effective base for relative references
   std::string title;
-  std::vector<std::string> links;  // absolute canonical http(s) URLs, document order, deduped
+  // What a crawler follows — <a>/<area> href, <iframe> src, <link rel=next|
+  // alternate>, <meta http-equiv=refresh> — as absolute canonical http(s)
+  // URLs, document order, deduped.
+  std::vector<std::string> links;
   std::vector<ImageRef> images;    // every occurrence, document order
   PageSignals signals;
   // People the page names in its markup: JSON-LD Person objects (also as

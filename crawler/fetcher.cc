@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 
@@ -15,23 +16,36 @@
 namespace scrapewatch::crawler {
 namespace {
 
-bool IsPrivateIpv4(const unsigned char* a) {
-  return a[0] == 0 || a[0] == 10 || a[0] == 127 || (a[0] == 169 && a[1] == 254) ||
+// Loopback, private, link-local, shared (CGNAT), documentation, benchmark,
+// multicast, reserved and "this network" addresses: where an auditor's own
+// services live, or nowhere at all — never a public website.
+bool IsNonPublicIpv4(const unsigned char* a) {
+  return a[0] == 0 || a[0] == 10 || a[0] == 127 || a[0] >= 224 ||
+         (a[0] == 100 && (a[1] & 0xC0) == 64) || (a[0] == 169 && a[1] == 254) ||
          (a[0] == 172 && (a[1] & 0xF0) == 16) || (a[0] == 192 && a[1] == 168) ||
-         (a[0] == 100 && (a[1] & 0xC0) == 64);
+         (a[0] == 192 && a[1] == 0 && (a[2] == 0 || a[2] == 2)) ||
+         (a[0] == 198 && (a[1] & 0xFE) == 18) || (a[0] == 198 && a[1] == 51 && a[2] == 100) ||
+         (a[0] == 203 && a[1] == 0 && a[2] == 113);
 }
 
-// Loopback, private, link-local, unspecified and carrier-grade NAT addresses:
-// where an auditor's own services live, never a public website.
-bool IsPrivateAddress(const char* ip) {
+bool IsNonPublicAddress(const char* ip) {
   unsigned char bytes[16];
-  if (inet_pton(AF_INET, ip, bytes) == 1) return IsPrivateIpv4(bytes);
+  if (inet_pton(AF_INET, ip, bytes) == 1) return IsNonPublicIpv4(bytes);
   if (inet_pton(AF_INET6, ip, bytes) != 1) return true;  // unparseable: refuse
-  static const unsigned char kZero[16] = {};
+  static const unsigned char kZero[12] = {};
   static const unsigned char kV4Mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
-  if (std::memcmp(bytes, kV4Mapped, 12) == 0) return IsPrivateIpv4(bytes + 12);
-  if (std::memcmp(bytes, kZero, 15) == 0 && bytes[15] <= 1) return true;  // :: and ::1
-  return (bytes[0] & 0xFE) == 0xFC || (bytes[0] == 0xFE && (bytes[1] & 0xC0) == 0x80);
+  static const unsigned char kNat64[12] = {0, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0};
+  // IPv4 inside IPv6 (mapped, compatible, NAT64) is judged as IPv4, so
+  // ::ffff:127.0.0.1 is loopback too; :: and ::1 fall in "compatible".
+  if (std::memcmp(bytes, kV4Mapped, 12) == 0 || std::memcmp(bytes, kZero, 12) == 0 ||
+      std::memcmp(bytes, kNat64, 12) == 0) {
+    return IsNonPublicIpv4(bytes + 12);
+  }
+  return (bytes[0] & 0xFE) == 0xFC ||                                  // fc00::/7 unique local
+         (bytes[0] == 0xFE && (bytes[1] & 0x80) == 0x80) ||            // fe80::/10, fec0::/10
+         bytes[0] == 0xFF ||                                           // multicast
+         (bytes[0] == 0x20 && bytes[1] == 0x01 && bytes[2] == 0x0D && bytes[3] == 0xB8) ||  // doc
+         (bytes[0] == 0x01 && bytes[1] == 0x00 && std::memcmp(bytes + 2, kZero, 6) == 0);  // discard
 }
 
 // One in-flight transfer: its easy handle and everything its callbacks fill.
@@ -77,7 +91,7 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
 
 int OnConnected(void* user, char* conn_primary_ip, char*, int, int) {
   auto* transfer = static_cast<Transfer*>(user);
-  if (!transfer->allow_private && IsPrivateAddress(conn_primary_ip)) {
+  if (!transfer->allow_private && IsNonPublicAddress(conn_primary_ip)) {
     transfer->refused_ip = conn_primary_ip;
     return CURL_PREREQFUNC_ABORT;
   }
@@ -137,6 +151,17 @@ class Fetcher::Impl {
     curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, transfer->follow_redirects ? 1L : 0L);
     curl_easy_setopt(easy, CURLOPT_MAXREDIRS, static_cast<long>(options_.max_redirects));
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout_seconds * 1000));
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(options_.connect_timeout_seconds * 1000));
+    if (options_.low_speed_bytes > 0) {
+      curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, static_cast<long>(options_.low_speed_bytes));
+      curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME,
+                       std::max(1L, static_cast<long>(options_.low_speed_seconds)));
+    }
+    // No cookie engine and no credentials: the audit sees what a logged-out
+    // scraper sees. HTTP/2 over TLS when the server offers it.
+    curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
+    curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl decodes
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, OnBody);
@@ -179,7 +204,7 @@ class Fetcher::Impl {
     if (redirect && !transfer->follow_redirects) result.redirect_url = redirect;
     result.elapsed = absl::Now() - result.started_at;
     if (!transfer->refused_ip.empty()) {
-      result.error = absl::StrCat("refused to connect to private address ", transfer->refused_ip,
+      result.error = absl::StrCat("refused to connect to non-public address ", transfer->refused_ip,
                                   " (allow with --allow-private-addresses)");
     } else if (result.truncated) {
       result.error = absl::StrCat("body exceeds the limit of ", transfer->max_body_bytes, " bytes");

@@ -26,7 +26,12 @@ namespace scrapewatch::crawler {
 
 struct FetcherOptions {
   std::string user_agent;
-  double timeout_seconds = 30;
+  double timeout_seconds = 30;          // whole transfer
+  double connect_timeout_seconds = 10;
+  // A transfer slower than low_speed_bytes per second for low_speed_seconds
+  // is abandoned: a server dripping bytes must not hold a host's only slot.
+  int64_t low_speed_bytes = 100;
+  double low_speed_seconds = 20;
   int64_t max_redirects = 10;  // for requests that follow redirects
   bool allow_private_addresses = false;
 };

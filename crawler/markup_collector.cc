@@ -293,7 +293,41 @@ void Collector::VisitAnyElementLazy(const GumboNode* node) {
   }
 }
 
+// The URL of <meta http-equiv="refresh" content="5; url=/next">, as the HTML
+// standard's "shared declarative refresh steps" read it; "" when it has none.
+std::string_view RefreshUrl(std::string_view content) {
+  size_t i = 0;
+  auto skip = [&](auto predicate) {
+    while (i < content.size() && predicate(content[i])) ++i;
+  };
+  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; };
+  skip(is_space);
+  skip([](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+  skip(is_space);
+  if (i < content.size() && (content[i] == ';' || content[i] == ',')) ++i;
+  skip(is_space);
+  std::string_view rest = content.substr(i);
+  if (rest.size() >= 3 && EqualsIgnoreCase(rest.substr(0, 3), "url")) {
+    size_t j = 3;
+    while (j < rest.size() && is_space(rest[j])) ++j;
+    if (j < rest.size() && rest[j] == '=') {
+      ++j;
+      while (j < rest.size() && is_space(rest[j])) ++j;
+      rest = rest.substr(j);
+    }
+  }
+  if (!rest.empty() && (rest[0] == '"' || rest[0] == '\'')) {
+    size_t end = rest.find(rest[0], 1);
+    rest = rest.substr(1, end == std::string_view::npos ? std::string_view::npos : end - 1);
+  }
+  return rest;
+}
+
 void Collector::VisitMeta(const GumboNode* node) {
+  if (EqualsIgnoreCase(StripHtmlSpace(Attr(node, "http-equiv")), "refresh")) {
+    std::string_view target = RefreshUrl(Attr(node, "content"));
+    if (!target.empty()) markup_.links.push_back(target);
+  }
   std::string_view property = StripHtmlSpace(Attr(node, "property"));
   std::string_view name = StripHtmlSpace(Attr(node, "name"));
   std::string_view content = Attr(node, "content");

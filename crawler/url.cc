@@ -2,11 +2,16 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <memory>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 
 namespace scrapewatch::crawler {
 namespace {
@@ -67,6 +72,80 @@ absl::Status LowerCaseHost(CURLU* handle, std::string_view url) {
   return absl::OkStatus();
 }
 
+bool IsUnreserved(unsigned char c) {
+  return absl::ascii_isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+int HexDigitValue(char c) {
+  return absl::ascii_isdigit(c) ? c - '0' : absl::ascii_tolower(c) - 'a' + 10;
+}
+
+// RFC 3986 §6.2.2.1-2. Text from libcurl is ASCII already (CURLU_URLENCODE
+// escapes the rest); a '%' without two hex digits is left for the server to
+// judge. robots.cc has its own copy, which also escapes raw non-ASCII.
+std::string NormalisePercentEncoding(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && absl::ascii_isxdigit(text[i + 1]) &&
+        absl::ascii_isxdigit(text[i + 2])) {
+      const unsigned char octet = HexDigitValue(text[i + 1]) * 16 + HexDigitValue(text[i + 2]);
+      if (IsUnreserved(octet)) {
+        out += static_cast<char>(octet);
+      } else {
+        out += {'%', kHex[octet >> 4], kHex[octet & 0xF]};
+      }
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+bool IsStripped(std::string_view name, const std::vector<std::string>& patterns) {
+  return std::ranges::any_of(patterns, [name](std::string_view pattern) {
+    return pattern.ends_with('*') ? name.starts_with(pattern.substr(0, pattern.size() - 1))
+                                  : name == pattern;
+  });
+}
+
+// "name=value" as (name, "=value"): sorting by it puts "a" before "a=" before
+// "a=1" before "a-b=1", whole names first.
+std::pair<std::string_view, std::string_view> NameThenValue(const std::string& param) {
+  const size_t name_end = std::min(param.find('='), param.size());
+  return {std::string_view(param).substr(0, name_end), std::string_view(param).substr(name_end)};
+}
+
+absl::StatusOr<std::string> Normalize(std::string_view url, const UrlNormalizeOptions& options,
+                                      bool sort_params) {
+  absl::StatusOr<UrlHandle> handle = ParseHttpUrl(url);
+  if (!handle.ok()) return handle.status();
+  CURLU* parsed = handle->get();
+  std::vector<std::string> params;
+  char* raw_query = nullptr;
+  if (curl_url_get(parsed, CURLUPART_QUERY, &raw_query, 0) == CURLUE_OK) {
+    const CurlString query(raw_query);
+    for (absl::string_view param : absl::StrSplit(query.get(), '&', absl::SkipEmpty())) {
+      std::string normal = NormalisePercentEncoding(std::string_view(param.data(), param.size()));
+      if (!IsStripped(NameThenValue(normal).first, options.strip_query_params)) {
+        params.push_back(std::move(normal));
+      }
+    }
+    if (sort_params) std::ranges::stable_sort(params, {}, NameThenValue);
+    curl_url_set(parsed, CURLUPART_QUERY, nullptr, 0);
+  }
+  // The query is joined on afterwards because curl_url_set lower-cases the
+  // escapes of any part it is given.
+  absl::StatusOr<std::string> serialised = Serialise(parsed, url);
+  if (!serialised.ok()) return serialised.status();
+  std::string normal = NormalisePercentEncoding(*serialised);
+  if (!params.empty()) absl::StrAppend(&normal, "?", absl::StrJoin(params, "&"));
+  // A decoded "%2E" can form a dot segment, and only parsing removes those.
+  return CanonicalizeUrl(normal);
+}
+
 }  // namespace
 
 bool IsHttpUrl(std::string_view url) {
@@ -80,6 +159,38 @@ absl::StatusOr<std::string> CanonicalizeUrl(std::string_view url) {
   if (!handle.ok()) return handle.status();
   if (absl::Status s = LowerCaseHost(handle->get(), url); !s.ok()) return s;
   return Serialise(handle->get(), url);
+}
+
+absl::StatusOr<std::string> NormalizeUrl(std::string_view url, const UrlNormalizeOptions& options) {
+  return Normalize(url, options, /*sort_params=*/false);
+}
+
+absl::StatusOr<std::string> DedupeKey(std::string_view url, const UrlNormalizeOptions& options) {
+  return Normalize(url, options, /*sort_params=*/true);
+}
+
+absl::StatusOr<HttpUrlParts> SplitHttpUrl(std::string_view url) {
+  // The query plays no part, so nothing need be stripped from it.
+  absl::StatusOr<std::string> normal =
+      Normalize(url, UrlNormalizeOptions{.strip_query_params = {}}, /*sort_params=*/false);
+  if (!normal.ok()) return normal.status();
+  absl::StatusOr<UrlHandle> handle = ParseHttpUrl(*normal);
+  if (!handle.ok()) return handle.status();
+  HttpUrlParts parts;
+  for (auto [part, field] :
+       {std::pair{CURLUPART_SCHEME, &parts.scheme}, std::pair{CURLUPART_HOST, &parts.host},
+        std::pair{CURLUPART_PATH, &parts.path}}) {
+    absl::StatusOr<std::string> text = GetPart(handle->get(), part, url);
+    if (!text.ok()) return text.status();
+    *field = *std::move(text);
+  }
+  char* port = nullptr;
+  CURLUcode code = curl_url_get(handle->get(), CURLUPART_PORT, &port, CURLU_DEFAULT_PORT);
+  if (code != CURLUE_OK) return UrlError("cannot read URL", url, code);
+  if (!absl::SimpleAtoi(CurlString(port).get(), &parts.port)) {
+    return absl::InvalidArgumentError(absl::StrCat("bad port in URL '", std::string(url), "'"));
+  }
+  return parts;
 }
 
 absl::StatusOr<std::string> ResolveUrl(std::string_view base, std::string_view reference) {

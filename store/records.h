@@ -69,7 +69,9 @@ struct ImageOccurrence {
 
 struct PageRecord {
   FetchEvidence fetch;          // url is empty-bodied for skipped pages
-  std::string skipped_reason;   // robots.txt / max_pages; empty when fetched
+  // "<cause>: <why>" when not fetched: cause "robots" or the limit's config
+  // key ("max_pages", "max_depth", ...; see crawler::SkipReason); empty when fetched.
+  std::string skipped_reason;
   std::string title;
   std::vector<std::string> meta_robots;
   std::vector<ImageOccurrence> images;
@@ -96,12 +98,23 @@ struct RobotsRecord {
   std::string tdmrep_body;                    // /.well-known/tdmrep.json when 2xx
 };
 
+// A sitemap as fetched, and how much it listed.
+struct SitemapRecord {
+  FetchEvidence fetch;
+  std::string skipped_reason;  // "<limit>: <why>" when it was not fetched
+  int64_t pages_listed = 0;
+  int64_t images_listed = 0;
+  int64_t sitemaps_listed = 0;
+  std::vector<std::string> warnings;
+};
+
 // Everything stored for one run, as reports read it.
 struct RunContents {
   RunRecord run;
   std::vector<PageRecord> pages;      // ordered by URL
   std::vector<ImageRecord> images;    // ordered by URL
   std::vector<RobotsRecord> robots;   // ordered by origin
+  std::vector<SitemapRecord> sitemaps;  // ordered by URL
 };
 
 }  // namespace scrapewatch::store

@@ -6,11 +6,18 @@
 
 #include <cerrno>
 #include <cstring>
+#include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <random>
+#include <string_view>
 
 #include <rocksdb/db.h>
+#include <rocksdb/cache.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -20,9 +27,9 @@ namespace scrapewatch::store {
 namespace {
 
 // Column family indices into handles_; the order of kFamilies.
-enum Family { kDefault, kRuns, kFrontier, kPages, kImages, kFindings, kRobots };
+enum Family { kDefault, kRuns, kFrontier, kPages, kImages, kFindings, kRobots, kSitemaps };
 constexpr const char* kFamilies[] = {"default", "runs",     "frontier", "pages",
-                                     "images",  "findings", "robots"};
+                                     "images",  "findings", "robots",   "sitemaps"};
 
 std::string RunKey(const std::string& site, const std::string& run_id) {
   return absl::StrCat(site, std::string(1, '\0'), run_id);
@@ -79,8 +86,18 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   options.create_if_missing = true;
   options.create_missing_column_families = true;
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  // Bounded memory whatever the crawl's size: small write buffers and one
+  // shared block cache; Bloom filters keep the frontier's seen-checks to
+  // about one disk read for URLs never seen.
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(16 << 20);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  rocksdb::ColumnFamilyOptions family_options;
+  family_options.write_buffer_size = 8 << 20;
+  family_options.max_write_buffer_number = 2;
+  family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   for (const char* name : kFamilies) {
-    families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    families.emplace_back(name, family_options);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -135,6 +152,10 @@ absl::Status Store::PutPage(const RunRecord& run, const PageRecord& page) {
   return Put(kPages, ItemKey(run, page.fetch.url), EncodePage(page));
 }
 
+absl::Status Store::PutSitemap(const RunRecord& run, const SitemapRecord& sitemap) {
+  return Put(kSitemaps, ItemKey(run, sitemap.fetch.url), EncodeSitemap(sitemap));
+}
+
 absl::Status Store::PutImage(const RunRecord& run, const ImageRecord& image) {
   // Record and findings land together or not at all.
   rocksdb::WriteBatch batch;
@@ -149,9 +170,87 @@ absl::Status Store::PutImage(const RunRecord& run, const ImageRecord& image) {
   return absl::OkStatus();
 }
 
-absl::Status Store::PutFrontierState(const RunRecord& run, const std::string& url,
-                                      const std::string& state) {
-  return Put(kFrontier, ItemKey(run, url), state);
+namespace {
+
+// One run's key range of the frontier column family.
+class RunFrontierStorage : public crawler::FrontierStorage {
+ public:
+  RunFrontierStorage(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family, std::string prefix,
+                     std::string store_path)
+      : db_(db), family_(family), prefix_(std::move(prefix)), store_path_(std::move(store_path)) {}
+
+  absl::StatusOr<std::optional<std::string>> Get(std::string_view key) const override {
+    std::string value;
+    rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), family_, Key(key), &value);
+    if (status.IsNotFound()) return std::nullopt;
+    if (!status.ok()) return Error("read", status);
+    return value;
+  }
+
+  absl::Status Write(const std::vector<Change>& changes) override {
+    rocksdb::WriteBatch batch;
+    for (const auto& [key, value] : changes) {
+      if (value) {
+        batch.Put(family_, Key(key), *value);
+      } else {
+        batch.Delete(family_, Key(key));
+      }
+    }
+    rocksdb::Status status = db_->Write(rocksdb::WriteOptions(), &batch);
+    return status.ok() ? absl::OkStatus() : Error("write", status);
+  }
+
+  absl::Status Scan(std::string_view prefix, std::string_view from,
+                    const Visitor& visit) const override {
+    std::string full_prefix = Key(prefix);
+    std::string upper = full_prefix;
+    // Bounding the iterator keeps it from wading through other runs' keys and
+    // through the tombstones a queue leaves behind.
+    while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xFF) upper.pop_back();
+    if (!upper.empty()) upper.back() = static_cast<char>(upper.back() + 1);
+    rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions options;
+    if (!upper.empty()) options.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, family_));
+    std::string start = std::max(full_prefix, Key(from));
+    for (it->Seek(start); it->Valid() && it->key().starts_with(full_prefix); it->Next()) {
+      std::string_view key(it->key().data() + prefix_.size(), it->key().size() - prefix_.size());
+      if (!visit(key, std::string_view(it->value().data(), it->value().size()))) break;
+    }
+    return it->status().ok() ? absl::OkStatus() : Error("scan", it->status());
+  }
+
+ private:
+  std::string Key(std::string_view key) const { return prefix_ + std::string(key); }
+  absl::Status Error(std::string_view what, const rocksdb::Status& status) const {
+    return absl::InternalError(absl::StrCat("store '", store_path_, "': cannot ", std::string(what),
+                                            " the frontier: ", status.ToString()));
+  }
+
+  rocksdb::DB* db_;
+  rocksdb::ColumnFamilyHandle* family_;
+  std::string prefix_;
+  std::string store_path_;
+};
+
+}  // namespace
+
+std::unique_ptr<crawler::FrontierStorage> Store::Frontier(const RunRecord& run) {
+  return std::make_unique<RunFrontierStorage>(db_.get(), handles_[kFrontier], ItemKey(run, ""),
+                                              path_);
+}
+
+absl::Status Store::ClearFrontier(const RunRecord& run) {
+  std::string begin = ItemKey(run, "");
+  std::string end = begin;
+  end.back() = '\1';  // just past every key of the run's range
+  rocksdb::Status status =
+      db_->DeleteRange(rocksdb::WriteOptions(), handles_[kFrontier], begin, end);
+  if (!status.ok()) {
+    return absl::InternalError(
+        absl::StrCat("store '", path_, "': cannot clear a frontier: ", status.ToString()));
+  }
+  return absl::OkStatus();
 }
 
 namespace {
@@ -217,6 +316,7 @@ absl::StatusOr<RunContents> Store::ReadRun(const std::string& site,
   absl::Status status = collect(kPages, DecodePage, contents.pages);
   if (status.ok()) status = collect(kImages, DecodeImage, contents.images);
   if (status.ok()) status = collect(kRobots, DecodeRobots, contents.robots);
+  if (status.ok()) status = collect(kSitemaps, DecodeSitemap, contents.sitemaps);
   if (!status.ok()) return absl::DataLossError(absl::StrCat("store '", path_, "': ", status.message()));
 
   for (ImageRecord& image : contents.images) {

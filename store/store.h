@@ -1,8 +1,9 @@
 // Persistent storage of audits in RocksDB.
 //
-// Column families: "runs" (one record per audit), "frontier" (the state of
-// every URL a run discovered), "pages", "images", "findings" (what the
-// detectors found in each image) and "robots" (robots.txt as fetched). Keys
+// Column families: "runs" (one record per audit), "frontier" (the crawl's
+// queues and seen set while a run is unfinished, see crawler/frontier.h), "pages", "images", "findings" (what the
+// detectors found in each image), "robots" (robots.txt as fetched) and
+// "sitemaps". Keys
 // are "<site>\0<run id>\0<url>", so one run of one site is one range scan and
 // runs of a site sort by start time. Values are JSON objects carrying
 // "schema_version"; a record with an unknown version is an error, never
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "crawler/frontier_storage.h"
 #include "store/records.h"
 
 namespace rocksdb {
@@ -51,9 +53,12 @@ class Store {
   absl::Status PutPage(const RunRecord& run, const PageRecord& page);
   // Writes the image record and, when present, its findings.
   absl::Status PutImage(const RunRecord& run, const ImageRecord& image);
-  // Records the state of a discovered URL ("queued", "fetched", "skipped: ...").
-  absl::Status PutFrontierState(const RunRecord& run, const std::string& url,
-                                const std::string& state);
+  absl::Status PutSitemap(const RunRecord& run, const SitemapRecord& sitemap);
+  // The durable frontier of `run`'s crawl, in the "frontier" column family.
+  // Valid while this Store lives.
+  std::unique_ptr<crawler::FrontierStorage> Frontier(const RunRecord& run);
+  // Drops the frontier of a finished run: only a resume reads it.
+  absl::Status ClearFrontier(const RunRecord& run);
 
   // Runs of `site`, oldest first; every site's when `site` is empty.
   absl::StatusOr<std::vector<RunRecord>> ListRuns(const std::string& site) const;

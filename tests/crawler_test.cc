@@ -8,7 +8,12 @@
 
 #include <curl/curl.h>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -19,6 +24,7 @@
 #include "crawler/fetch_result.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "store/store.h"
 #include "tests/loopback_http_server.h"
 
 namespace scrapewatch::crawler {
@@ -89,10 +95,17 @@ class RecordingSink : public CrawlSink {
   void OnTdmRep(const std::string& origin, const FetchResult& fetch) override {
     tdmreps.push_back({origin, fetch.http_status, fetch.body});
   }
-  void OnImage(const FetchResult& fetch) override { images.push_back(fetch.url); }
-  void OnSkipped(const std::string& url, bool is_image, const std::string& reason) override {
-    skipped.push_back({url, is_image, reason});
+  void OnSitemap(const FetchResult& fetch, const SitemapContents* contents) override {
+    sitemaps.push_back({fetch.url, fetch.http_status, contents != nullptr});
   }
+  void OnImage(const FetchResult& fetch, std::function<void()> kept) override {
+    images.push_back(fetch.url);
+    kept();
+  }
+  void OnSkipped(const std::string& url, ResourceKind kind, const SkipReason& reason) override {
+    skipped.push_back({url, kind == ResourceKind::kImage, reason.cause + ": " + reason.detail});
+  }
+  void Flush() override {}
 
   struct TdmRep {
     std::string origin;
@@ -103,6 +116,7 @@ class RecordingSink : public CrawlSink {
   std::vector<Robots> robots;
   std::vector<TdmRep> tdmreps;
   std::vector<Page> pages;
+  std::vector<Page> sitemaps;
   std::vector<std::string> images;
   std::vector<Skip> skipped;
 };
@@ -138,17 +152,41 @@ CrawlConfig LoopbackCrawlConfig() {
   config.delay_seconds = 0.01;
   config.timeout_seconds = 10;
   config.user_agent = "scrapewatch-crawler-test/1.0";
+  config.sitemaps = false;  // tests of sitemaps turn them on
   return config;
 }
 
+// A store of its own for each crawl, in a fresh directory, holding the frontier.
+class TempStore {
+ public:
+  TempStore() {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("crawler_test-" + std::to_string(getpid()) + "-" + std::to_string(counter_++));
+    std::filesystem::remove_all(dir_);
+    store_ = *store::Store::Open(dir_.string());
+    run_ = *store_->BeginRun({.site = "test", .started_at = absl::Now()});
+  }
+  ~TempStore() {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  std::unique_ptr<FrontierStorage> Frontier() { return store_->Frontier(run_); }
+
+ private:
+  static inline int counter_ = 0;
+  std::filesystem::path dir_;
+  std::unique_ptr<store::Store> store_;
+  store::RunRecord run_;
+};
+
 // Crawls from `seed` and returns the sink's record; the crawl must succeed.
-RecordingSink Crawl(const CrawlConfig& config, const std::string& seed,
-                    CrawlStats* stats = nullptr) {
+RecordingSink Crawl(const CrawlConfig& config, const std::string& seed) {
   RecordingSink sink;
-  Crawler crawler(config, &sink);
+  TempStore store;
+  std::unique_ptr<FrontierStorage> frontier = store.Frontier();
+  Crawler crawler(config, frontier.get(), &sink);
   absl::Status status = crawler.Run({seed});
   EXPECT_TRUE(status.ok()) << status;
-  if (stats != nullptr) *stats = crawler.stats();
   return sink;
 }
 
@@ -182,7 +220,7 @@ TEST(CrawlerTest, RobotsTxtComesFirstAndItsDisallowedPageAndImageAreNeverRequest
               UnorderedElementsAre("/robots.txt", kTdmRep, "/", "/public.html", "/img/ok.jpg"));
   EXPECT_THAT(sink.robots, ElementsAre(RobotsReport(server.origin(), "parsed")));
   EXPECT_THAT(sink.skipped, UnorderedElementsAre(
-                                SkipReport(server.url("/private/page.html"), false, "robots.txt"),
+                                SkipReport(server.url("/private/page.html"), false, "robots: disallowed by robots.txt"),
                                 SkipReport(server.url("/private/face.jpg"), true, "robots.txt")));
   EXPECT_THAT(sink.images, ElementsAre(server.url("/img/ok.jpg")));
 }
@@ -251,14 +289,12 @@ TEST(CrawlerTest, RobotsTxtServerErrorDisallowsEverything) {
   server.Route("/robots.txt", CannedResponse{.status = 503, .body = "overloaded"});
   server.Route("/", Html(R"(<a href="/page.html">p</a>)"));
 
-  CrawlStats stats;
-  RecordingSink sink = Crawl(LoopbackCrawlConfig(), server.url("/"), &stats);
+  RecordingSink sink = Crawl(LoopbackCrawlConfig(), server.url("/"));
 
   EXPECT_THAT(server.targets(), ElementsAre("/robots.txt"));
   EXPECT_THAT(sink.robots, ElementsAre(RobotsReport(server.origin(), "disallow_all")));
   EXPECT_THAT(sink.skipped, ElementsAre(SkipReport(server.url("/"), false, "robots.txt")));
   EXPECT_THAT(sink.pages, IsEmpty());
-  EXPECT_EQ(stats.pages_disallowed, 1);
 }
 
 TEST(CrawlerTest, MaxPagesCapsTheHtmlPagesFetched) {
@@ -270,17 +306,14 @@ TEST(CrawlerTest, MaxPagesCapsTheHtmlPagesFetched) {
   CrawlConfig config = LoopbackCrawlConfig();
   config.max_pages = 2;
 
-  CrawlStats stats;
-  RecordingSink sink = Crawl(config, server.url("/"), &stats);
+  RecordingSink sink = Crawl(config, server.url("/"));
 
   EXPECT_THAT(server.targets(), ElementsAre("/robots.txt", kTdmRep, "/", "/p1.html"));
   EXPECT_THAT(sink.pages,
               ElementsAre(PageReport(server.url("/")), PageReport(server.url("/p1.html"))));
   EXPECT_THAT(sink.skipped,
-              ElementsAre(SkipReport(server.url("/p2.html"), false, "max_pages (2)"),
-                          SkipReport(server.url("/p3.html"), false, "max_pages (2)")));
-  EXPECT_EQ(stats.pages_fetched, 2);
-  EXPECT_EQ(stats.pages_discovered, 4);
+              ElementsAre(SkipReport(server.url("/p2.html"), false, "max_pages: max_pages (2)"),
+                          SkipReport(server.url("/p3.html"), false, "max_pages: max_pages (2)")));
 }
 
 TEST(CrawlerTest, ImageOnAnotherOriginIsFetchedUnderThatOriginsOwnRobotsTxt) {
@@ -322,7 +355,9 @@ TEST(CrawlerTest, LinksToOtherHostsAreNotCrawledAsPages) {
   EXPECT_THAT(sink.pages, Not(Contains(PageReport(other_host_page))));
 }
 
-TEST(CrawlerTest, TooManyRequestsWithRetryAfterDelaysTheNextRequestToThatOrigin) {
+// A 429 pauses the whole origin for Retry-After, and the page is tried again
+// at the back of the queue — three times in all before its 429 is the answer.
+TEST(CrawlerTest, TooManyRequestsWithRetryAfterDelaysTheNextRequestAndIsRetried) {
   LoopbackHttpServer server;
   server.Route("/", Html(R"(<a href="/limited.html">l</a> <a href="/after.html">a</a>)"));
   server.Route(
@@ -332,13 +367,16 @@ TEST(CrawlerTest, TooManyRequestsWithRetryAfterDelaysTheNextRequestToThatOrigin)
 
   RecordingSink sink = Crawl(LoopbackCrawlConfig(), server.url("/"));
 
-  EXPECT_THAT(server.targets(),
-              ElementsAre("/robots.txt", kTdmRep, "/", "/limited.html", "/after.html"));
+  EXPECT_THAT(server.targets(), ElementsAre("/robots.txt", kTdmRep, "/", "/limited.html",
+                                            "/after.html", "/limited.html", "/limited.html"));
   std::vector<double> gaps = GapsBetweenRequests(server);
-  ASSERT_THAT(gaps, SizeIs(4));
-  EXPECT_GE(gaps[3], 1.0 - kClockSlackSeconds) << "from the 429 to the next request";
-  EXPECT_THAT(sink.pages, Contains(AllOf(PageReport(server.url("/limited.html")),
-                                         Field(&RecordingSink::Page::http_status, 429))));
+  ASSERT_THAT(gaps, SizeIs(6));
+  EXPECT_GE(gaps[3], 1.0 - kClockSlackSeconds) << "from the first 429 to the next request";
+  EXPECT_GE(gaps[5], 1.0 - kClockSlackSeconds) << "from the second 429 to the next request";
+  EXPECT_THAT(sink.pages, ElementsAre(PageReport(server.url("/")),
+                                      PageReport(server.url("/after.html")),
+                                      AllOf(PageReport(server.url("/limited.html")),
+                                            Field(&RecordingSink::Page::http_status, 429))));
 }
 
 // A gallery links the very photo it shows (<a href="full.jpg"><img
@@ -382,7 +420,7 @@ TEST(CrawlerTest, RobotsTxtLargerThanThePageLimitIsStillParsed) {
   EXPECT_THAT(sink.robots, ElementsAre(RobotsReport(server.origin(), "parsed")));
   EXPECT_THAT(server.targets(), ElementsAre("/robots.txt", kTdmRep, "/"));
   EXPECT_THAT(sink.skipped,
-              ElementsAre(SkipReport(server.url("/private/page.html"), false, "robots.txt")));
+              ElementsAre(SkipReport(server.url("/private/page.html"), false, "robots: disallowed by robots.txt")));
 }
 
 // TDMRep: each origin's /.well-known/tdmrep.json is fetched once, after its

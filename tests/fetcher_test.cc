@@ -148,7 +148,7 @@ TEST(FetcherTest, LoopbackServerIsRefusedWhenPrivateAddressesAreNotAllowed) {
 
   FetchResult result = FetchOne(options, server.url("/secret"));
 
-  EXPECT_THAT(result.error, HasSubstr("private address 127.0.0.1"));
+  EXPECT_THAT(result.error, HasSubstr("non-public address 127.0.0.1"));
   EXPECT_EQ(result.http_status, 0);
   EXPECT_EQ(result.body, "");
   EXPECT_FALSE(result.ok());

@@ -163,6 +163,19 @@ TEST(HtmlExtractorTest, LinksAreHttpDedupedAndInOrder) {
                                       "http://example.com/dir/page.html?page=2"));
 }
 
+// A crawler follows <meta http-equiv=refresh> like a redirect; the HTML
+// standard's parsing accepts "N; url=X", "N;X", "N, URL = 'X'" and no URL.
+TEST(HtmlExtractorTest, MetaRefreshTargetsAreLinks) {
+  ExtractedPage page = Extract(
+      "<meta http-equiv=Refresh content='0; url=/moved/a.html'>"
+      "<meta http-equiv=refresh content='5;b.html'>"
+      "<meta http-equiv=REFRESH content=\"3 , URL = 'c.html?x=1' \">"
+      "<meta http-equiv=refresh content='30'>");
+  EXPECT_THAT(page.links, ElementsAre("http://example.com/moved/a.html",
+                                      "http://example.com/dir/b.html",
+                                      "http://example.com/dir/c.html?x=1"));
+}
+
 TEST(HtmlExtractorTest, MetaRobotsGenericAndPerBot) {
   ExtractedPage page = Extract(
       "<meta name=ROBOTS content='NoIndex, , noimageindex '>"

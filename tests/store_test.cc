@@ -320,7 +320,12 @@ TEST_F(StoreTest, EverythingWrittenReadsBackEqualAfterReopening) {
   ASSERT_TRUE(store_->PutImage(run, analysed).ok());
   ASSERT_TRUE(store_->PutRobots(run, robots).ok());
   ASSERT_TRUE(store_->PutRobots(run, cdn_robots).ok());
-  ASSERT_TRUE(store_->PutFrontierState(run, "https://example.org/", "fetched 200").ok());
+  SitemapRecord sitemap{.fetch = SampleFetch("https://example.org/sitemap.xml", kStart + 9),
+                        .pages_listed = 12,
+                        .images_listed = 3,
+                        .sitemaps_listed = 1,
+                        .warnings = {"2 invalid URLs skipped"}};
+  ASSERT_TRUE(store_->PutSitemap(run, sitemap).ok());
 
   Reopen();
   absl::StatusOr<RunContents> contents = store_->ReadRun(run.site, run.id);
@@ -337,6 +342,12 @@ TEST_F(StoreTest, EverythingWrittenReadsBackEqualAfterReopening) {
   ASSERT_EQ(contents->robots.size(), 2u);
   ExpectSameRobots(cdn_robots, contents->robots[0]);
   ExpectSameRobots(robots, contents->robots[1]);
+  ASSERT_EQ(contents->sitemaps.size(), 1u);
+  EXPECT_EQ(contents->sitemaps[0].fetch.url, sitemap.fetch.url);
+  EXPECT_EQ(contents->sitemaps[0].pages_listed, 12);
+  EXPECT_EQ(contents->sitemaps[0].images_listed, 3);
+  EXPECT_EQ(contents->sitemaps[0].sitemaps_listed, 1);
+  EXPECT_EQ(contents->sitemaps[0].warnings, sitemap.warnings);
 }
 
 TEST_F(StoreTest, RunsOfASiteAreListedOldestFirstAndAllKept) {

@@ -1,10 +1,13 @@
 // Tests crawler/url.h: resolving every kind of reference against a base, the
 // canonical form (lower-case scheme and host, no default port, no dot
-// segments, no fragment), refusal of non-http schemes, and OriginOf / HostOf.
+// segments, no fragment), refusal of non-http schemes, OriginOf / HostOf,
+// NormalizeUrl's percent-encoding and tracking-parameter rules, DedupeKey's
+// parameter order, and SplitHttpUrl.
 #include "crawler/url.h"
 
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
@@ -126,6 +129,163 @@ TEST(CanonicalizeUrlTest, RelativeAndNonHttpUrlsAreErrors) {
       EXPECT_EQ(canonical.status().code(), absl::StatusCode::kInvalidArgument) << url;
     }
   }
+}
+
+struct Normalization {
+  const char* url;
+  const char* normal;
+};
+
+void PrintTo(const Normalization& n, std::ostream* os) { *os << n.url << " -> " << n.normal; }
+
+class NormalizeUrlTest : public ::testing::TestWithParam<Normalization> {};
+
+TEST_P(NormalizeUrlTest, NormalisesWithDefaultOptions) {
+  absl::StatusOr<std::string> url = NormalizeUrl(GetParam().url, UrlNormalizeOptions{});
+  ASSERT_TRUE(url.ok()) << url.status();
+  EXPECT_EQ(*url, GetParam().normal);
+  absl::StatusOr<std::string> again = NormalizeUrl(*url, UrlNormalizeOptions{});
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(*again, *url) << "not idempotent";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Forms, NormalizeUrlTest,
+    ::testing::Values(
+        // What CanonicalizeUrl already does.
+        Normalization{"HTTPS://Example.ORG:443/a/./b/../c?x=1#f", "https://example.org/a/c?x=1"},
+        Normalization{"http://example.org:8080", "http://example.org:8080/"},
+        // Percent-encoding: hex upper-cased, reserved characters kept escaped.
+        Normalization{"https://example.org/a%2fb%2Fc", "https://example.org/a%2Fb%2Fc"},
+        Normalization{"https://example.org/p?q=%3f%26%3d%2b%23",
+                      "https://example.org/p?q=%3F%26%3D%2B%23"},
+        Normalization{"https://example.org/caf%c3%a9", "https://example.org/caf%C3%A9"},
+        Normalization{"https://example.org/%E6%97%A5%e6%9c%ac/",
+                      "https://example.org/%E6%97%A5%E6%9C%AC/"},
+        Normalization{"https://example.org/café?q=é", "https://example.org/caf%C3%A9?q=%C3%A9"},
+        Normalization{"https://example.org/a b", "https://example.org/a%20b"},
+        // Unreserved characters decoded, in the path and the query.
+        Normalization{"https://example.org/%7euser/%41%62%2D%5F%2E%7E%30",
+                      "https://example.org/~user/Ab-_.~0"},
+        Normalization{"https://example.org/p?%6B=%7E%76", "https://example.org/p?k=~v"},
+        // A decoded "%2E" is a dot segment like any other.
+        Normalization{"https://example.org/a/%2e%2E/b", "https://example.org/b"},
+        Normalization{"https://example.org/a/%2E/b", "https://example.org/a/b"},
+        // '%' without two hex digits is left alone.
+        Normalization{"https://example.org/100%25/%zz?x=%", "https://example.org/100%25/%zz?x=%"},
+        // Tracking parameters go, real ones stay in their order.
+        Normalization{"https://example.org/p?utm_source=x&id=7&utm_medium=y&fbclid=abc&page=2",
+                      "https://example.org/p?id=7&page=2"},
+        Normalization{"https://example.org/p?gclid=1&dclid=2&msclkid=3&mc_cid=4&mc_eid=5&_ga=6&"
+                      "yclid=7&igshid=8&utm_=9&b=1&a=2",
+                      "https://example.org/p?b=1&a=2"},
+        Normalization{"https://example.org/p?utm_source=x&gclid=1", "https://example.org/p"},
+        Normalization{"https://example.org/p?utm_source", "https://example.org/p"},
+        Normalization{"https://example.org/p?%75tm_source=x&a=1", "https://example.org/p?a=1"},
+        Normalization{"https://example.org/p?utm=1&fbclid2=x&my_ga=1&_gac=2&UTM_SOURCE=3",
+                      "https://example.org/p?utm=1&fbclid2=x&my_ga=1&_gac=2&UTM_SOURCE=3"},
+        // Empty parameters dropped; "a" and "a=" differ; repeats kept.
+        Normalization{"https://example.org/p?&a&&b=&", "https://example.org/p?a&b="},
+        Normalization{"https://example.org/p?a=1&a=1", "https://example.org/p?a=1&a=1"},
+        Normalization{"https://example.org/p?", "https://example.org/p"},
+        Normalization{"https://example.org/p?&&#x", "https://example.org/p"},
+        // '+' is neither a space nor %2B; only '&' separates parameters.
+        Normalization{"https://example.org/p?q=a+b&r=a%2bb&s=a%20b",
+                      "https://example.org/p?q=a+b&r=a%2Bb&s=a%20b"},
+        Normalization{"https://example.org/p;s=1?x=1;utm_source=2&y=a?b",
+                      "https://example.org/p;s=1?x=1;utm_source=2&y=a?b"}));
+
+TEST(NormalizeUrlTest, OptionsChooseTheStrippedParameters) {
+  UrlNormalizeOptions options{.strip_query_params = {"sessionid", "ref*"}};
+  absl::StatusOr<std::string> url =
+      NormalizeUrl("https://example.org/p?ref=a&referrer=b&utm_source=c&sessionid=d&x=1", options);
+  ASSERT_TRUE(url.ok()) << url.status();
+  EXPECT_EQ(*url, "https://example.org/p?utm_source=c&x=1");
+
+  url = NormalizeUrl("https://example.org/p?utm_source=c&&x=1",
+                     UrlNormalizeOptions{.strip_query_params = {}});
+  ASSERT_TRUE(url.ok()) << url.status();
+  EXPECT_EQ(*url, "https://example.org/p?utm_source=c&x=1");
+
+  url = NormalizeUrl("https://example.org/p?a=1&b=2",
+                     UrlNormalizeOptions{.strip_query_params = {"*"}});
+  ASSERT_TRUE(url.ok()) << url.status();
+  EXPECT_EQ(*url, "https://example.org/p");
+}
+
+TEST(NormalizeUrlTest, RelativeAndNonHttpUrlsAreErrors) {
+  for (const char* url : {"/just/a/path", "", "ftp://example.org/?utm_source=x", "not a url"}) {
+    absl::StatusOr<std::string> normal = NormalizeUrl(url, UrlNormalizeOptions{});
+    EXPECT_FALSE(normal.ok()) << url << " gave " << *normal;
+    if (!normal.ok()) {
+      EXPECT_EQ(normal.status().code(), absl::StatusCode::kInvalidArgument) << url;
+    }
+    EXPECT_FALSE(DedupeKey(url, UrlNormalizeOptions{}).ok()) << url;
+  }
+}
+
+class DedupeKeyTest : public ::testing::TestWithParam<Normalization> {};
+
+TEST_P(DedupeKeyTest, SortsParametersByNameThenValue) {
+  absl::StatusOr<std::string> key = DedupeKey(GetParam().url, UrlNormalizeOptions{});
+  ASSERT_TRUE(key.ok()) << key.status();
+  EXPECT_EQ(*key, GetParam().normal);
+  absl::StatusOr<std::string> again = DedupeKey(*key, UrlNormalizeOptions{});
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(*again, *key) << "not idempotent";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Keys, DedupeKeyTest,
+    ::testing::Values(
+        Normalization{"https://example.org/p?b=1&a=2", "https://example.org/p?a=2&b=1"},
+        Normalization{"https://example.org/p?a=2&b=1", "https://example.org/p?a=2&b=1"},
+        Normalization{"https://example.org/p?b=2&a=1&b=1&a", "https://example.org/p?a&a=1&b=1&b=2"},
+        Normalization{"https://example.org/p?a=&a", "https://example.org/p?a&a="},
+        // By name first: "a=2" would sort after "a-b=3" as a whole string.
+        Normalization{"https://example.org/p?ab=1&a=2&a-b=3",
+                      "https://example.org/p?a=2&a-b=3&ab=1"},
+        Normalization{"https://Example.org/p?utm_campaign=z&z=1&y=%7e&fbclid=q#top",
+                      "https://example.org/p?y=~&z=1"},
+        Normalization{"https://example.org/p?q=a+b&q=a%2bb", "https://example.org/p?q=a%2Bb&q=a+b"},
+        Normalization{"https://example.org/p", "https://example.org/p"}));
+
+TEST(DedupeKeyTest, SpellingsOfOnePageShareAKey) {
+  const std::vector<std::string> spellings = {
+      "https://example.org/gallery/%7ejane/photos?page=2&sort=date",
+      "HTTPS://EXAMPLE.ORG:443/gallery/~jane/photos?sort=date&page=2",
+      "https://example.org/gallery/x/../%7Ejane/./photos?utm_source=news&sort=date&page=2#top",
+      "https://example.org/gallery/~jane/photos?&sort=date&fbclid=abc&&page=2&",
+  };
+  for (const std::string& url : spellings) {
+    absl::StatusOr<std::string> key = DedupeKey(url, UrlNormalizeOptions{});
+    ASSERT_TRUE(key.ok()) << url << ": " << key.status();
+    EXPECT_EQ(*key, "https://example.org/gallery/~jane/photos?page=2&sort=date") << url;
+  }
+}
+
+TEST(SplitHttpUrlTest, GivesNormalisedParts) {
+  struct Case {
+    const char* url;
+    const char* scheme;
+    const char* host;
+    int port;
+    const char* path;
+  };
+  for (const Case& c :
+       {Case{"HTTPS://Example.ORG/a/%7e/../b?q#f", "https", "example.org", 443, "/a/b"},
+        Case{"http://example.org", "http", "example.org", 80, "/"},
+        Case{"http://example.org:443/x%2fy", "http", "example.org", 443, "/x%2Fy"},
+        Case{"http://user:pw@[::1]:8080/caf%c3%a9/", "http", "[::1]", 8080, "/caf%C3%A9/"}}) {
+    absl::StatusOr<HttpUrlParts> parts = SplitHttpUrl(c.url);
+    ASSERT_TRUE(parts.ok()) << c.url << ": " << parts.status();
+    EXPECT_EQ(parts->scheme, c.scheme) << c.url;
+    EXPECT_EQ(parts->host, c.host) << c.url;
+    EXPECT_EQ(parts->port, c.port) << c.url;
+    EXPECT_EQ(parts->path, c.path) << c.url;
+  }
+  EXPECT_FALSE(SplitHttpUrl("ftp://example.org/").ok());
+  EXPECT_FALSE(SplitHttpUrl("/relative").ok());
 }
 
 TEST(OriginOfTest, IsSchemeHostAndNonDefaultPort) {

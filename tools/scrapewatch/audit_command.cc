@@ -1,7 +1,11 @@
 // `scrapewatch audit`: wires config → crawler → detectors → store → reports.
+#include <functional>
 #include <iostream>
 #include <map>
+#include <memory>
+#include <optional>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "config/version.h"
@@ -39,15 +43,18 @@ store::FetchEvidence Evidence(const crawler::FetchResult& fetch) {
   return evidence;
 }
 
-// Receives the crawl, has images analysed on the worker pool, and writes
-// everything to the store from the crawl thread. The first store error is kept
-// and ends the audit as a failure.
+// Receives the crawl, has images analysed on the worker pool (unless
+// analysis is "none"), and writes everything to the store from the crawl
+// thread. The first store error is kept and ends the audit as a failure.
 class StoringSink : public crawler::CrawlSink {
  public:
   StoringSink(store::Store* store, const store::RunRecord* run, const AuditConfig& config)
-      : store_(store),
-        run_(run),
-        pool_({.detect = config.detect, .max_image_bytes = config.crawl.max_image_bytes}) {}
+      : store_(store), run_(run) {
+    if (config.detect.analysis != "none") {
+      pool_.emplace(detectors::AnalysisPoolOptions{
+          .detect = config.detect, .max_image_bytes = config.crawl.max_image_bytes});
+    }
+  }
 
   void OnRobots(const std::string& origin, const crawler::FetchResult& fetch,
                 const std::string& policy) override {
@@ -79,48 +86,70 @@ class StoringSink : public crawler::CrawlSink {
       }
     }
     Keep(store_->PutPage(*run_, record));
-    Keep(store_->PutFrontierState(*run_, fetch.url, absl::StrCat("fetched ", fetch.http_status)));
   }
 
-  void OnImage(const crawler::FetchResult& fetch) override {
+  void OnSitemap(const crawler::FetchResult& fetch,
+                 const crawler::SitemapContents* contents) override {
+    store::SitemapRecord record{.fetch = Evidence(fetch)};
+    if (contents) {
+      record.pages_listed = static_cast<int64_t>(contents->page_urls.size());
+      record.images_listed = static_cast<int64_t>(contents->image_urls.size());
+      record.sitemaps_listed = static_cast<int64_t>(contents->sitemap_urls.size());
+      record.warnings = contents->warnings;
+    }
+    Keep(store_->PutSitemap(*run_, record));
+  }
+
+  void OnImage(const crawler::FetchResult& fetch, std::function<void()> kept) override {
     store::ImageRecord record{.fetch = Evidence(fetch)};
-    if (fetch.ok()) {
+    if (fetch.ok() && pool_) {
       uint64_t tag = next_tag_++;
-      analysing_[tag] = std::move(record);
-      pool_.Submit(tag, fetch.body);
-    } else {
-      StoreImage(record);
+      analysing_[tag] = {std::move(record), std::move(kept)};
+      pool_->Submit(tag, fetch.body);
+      StoreFinished(pool_->TakeFinished());
+      return;
     }
-    StoreFinished(pool_.TakeFinished());
+    StoreImage(record, kept);
   }
 
-  // Waits for the images still being analysed and stores them.
-  void Finish() { StoreFinished(pool_.Drain()); }
+  void Flush() override {
+    if (pool_) StoreFinished(pool_->Drain());
+  }
 
-  void OnSkipped(const std::string& url, bool is_image, const std::string& reason) override {
+  void OnSkipped(const std::string& url, crawler::ResourceKind kind,
+                 const crawler::SkipReason& reason) override {
     store::FetchEvidence evidence{.url = url, .fetched_at = absl::Now()};
-    if (is_image) {
-      Keep(store_->PutImage(*run_, {.fetch = evidence, .skipped_reason = reason}));
-    } else {
-      Keep(store_->PutPage(*run_, {.fetch = evidence, .skipped_reason = reason}));
+    std::string why = absl::StrCat(reason.cause, ": ", reason.detail);
+    switch (kind) {
+      case crawler::ResourceKind::kImage:
+        return Keep(store_->PutImage(*run_, {.fetch = evidence, .skipped_reason = why}));
+      case crawler::ResourceKind::kSitemap:
+        return Keep(store_->PutSitemap(*run_, {.fetch = evidence, .skipped_reason = why}));
+      case crawler::ResourceKind::kPage:
+        return Keep(store_->PutPage(*run_, {.fetch = evidence, .skipped_reason = why}));
     }
-    Keep(store_->PutFrontierState(*run_, url, absl::StrCat("skipped: ", reason)));
   }
 
   const absl::Status& status() const { return status_; }
 
  private:
-  void StoreImage(const store::ImageRecord& record) {
-    Keep(store_->PutImage(*run_, record));
-    Keep(store_->PutFrontierState(*run_, record.fetch.url,
-                                  absl::StrCat("fetched ", record.fetch.http_status)));
+  struct Analysing {
+    store::ImageRecord record;
+    std::function<void()> kept;
+  };
+
+  // The crawler marks the image done only once its record is durable.
+  void StoreImage(const store::ImageRecord& record, const std::function<void()>& kept) {
+    absl::Status stored = store_->PutImage(*run_, record);
+    if (stored.ok()) kept();
+    Keep(std::move(stored));
   }
 
   void StoreFinished(detectors::AnalysisPool::Finished finished) {
     for (auto& [tag, findings] : finished) {
       auto it = analysing_.find(tag);
-      it->second.findings = std::move(findings);
-      StoreImage(it->second);
+      it->second.record.findings = std::move(findings);
+      StoreImage(it->second.record, it->second.kept);
       analysing_.erase(it);
     }
   }
@@ -131,9 +160,9 @@ class StoringSink : public crawler::CrawlSink {
 
   store::Store* store_;
   const store::RunRecord* run_;
-  detectors::AnalysisPool pool_;
+  std::optional<detectors::AnalysisPool> pool_;
   std::map<std::string, store::RobotsRecord> robots_;  // by origin, to add TDMRep
-  std::map<uint64_t, store::ImageRecord> analysing_;
+  std::map<uint64_t, Analysing> analysing_;
   uint64_t next_tag_ = 0;
   absl::Status status_;
 };
@@ -172,6 +201,37 @@ void PrintSummary(const store::RunContents& contents, const std::string& out_dir
             << "           " << out_dir << "/report.html\n";
 }
 
+// The site's last run, when it was interrupted with the same seeds and
+// configuration: the audit continues it instead of starting over.
+std::optional<store::RunRecord> InterruptedRun(store::Store& store, const store::RunRecord& wanted) {
+  absl::StatusOr<std::vector<store::RunRecord>> runs = store.ListRuns(wanted.site);
+  if (!runs.ok() || runs->empty()) return std::nullopt;
+  const store::RunRecord& last = runs->back();
+  if (last.finished_at || last.config_sha256 != wanted.config_sha256 || last.seeds != wanted.seeds) {
+    return std::nullopt;
+  }
+  return last;
+}
+
+// Run totals, counted from what the store holds so a resumed run counts
+// the work of every process that took part.
+void CountTotals(const store::RunContents& contents, store::RunRecord& run) {
+  run.pages_discovered = static_cast<int64_t>(contents.pages.size());
+  run.pages_fetched = run.pages_disallowed = run.pages_errors = 0;
+  for (const store::PageRecord& page : contents.pages) {
+    const store::FetchEvidence& fetch = page.fetch;
+    if (absl::StartsWith(page.skipped_reason, "robots:")) {
+      ++run.pages_disallowed;
+    } else if (!page.skipped_reason.empty()) {
+      continue;
+    } else if (!fetch.error.empty() || fetch.http_status >= 400 || fetch.http_status == 0) {
+      ++run.pages_errors;
+    } else if (fetch.http_status >= 200 && fetch.http_status < 300) {
+      ++run.pages_fetched;
+    }
+  }
+}
+
 // Audits the seeds of one site as one run; returns the process status.
 int AuditSite(const std::string& site, const std::vector<std::string>& seeds,
               const AuditConfig& config, const AuditFlags& flags, store::Store& store) {
@@ -182,24 +242,23 @@ int AuditSite(const std::string& site, const std::vector<std::string>& seeds,
                        .config_toml = ToToml(config),
                        .config_sha256 = detectors::Sha256Hex(ToToml(config)),
                        .started_at = absl::Now()};
-  absl::StatusOr<store::RunRecord> begun = store.BeginRun(run);
-  if (!begun.ok()) {
-    std::cerr << "scrapewatch: " << begun.status().message() << "\n";
-    return 1;
+  if (std::optional<store::RunRecord> interrupted = InterruptedRun(store, run);
+      interrupted && !flags.fresh) {
+    run = *interrupted;
+    if (!flags.quiet) std::cout << "resuming interrupted run " << run.id << " of " << site << "\n";
+  } else {
+    absl::StatusOr<store::RunRecord> begun = store.BeginRun(run);
+    if (!begun.ok()) {
+      std::cerr << "scrapewatch: " << begun.status().message() << "\n";
+      return 1;
+    }
+    run = *begun;
   }
-  run = *begun;
   StoringSink sink(&store, &run, config);
-  crawler::Crawler crawler(config.crawl, &sink);
+  std::unique_ptr<crawler::FrontierStorage> frontier = store.Frontier(run);
+  crawler::Crawler crawler(config.crawl, frontier.get(), &sink);
   absl::Status crawled = crawler.Run(seeds);
-  sink.Finish();
   if (crawled.ok()) crawled = sink.status();
-  const crawler::CrawlStats& stats = crawler.stats();
-  run.pages_discovered = stats.pages_discovered;
-  run.pages_fetched = stats.pages_fetched;
-  run.pages_disallowed = stats.pages_disallowed;
-  run.pages_errors = stats.pages_errors;
-  if (crawled.ok()) run.finished_at = absl::Now();
-  if (absl::Status s = store.UpdateRun(run); crawled.ok()) crawled = s;
   if (!crawled.ok()) {
     std::cerr << "scrapewatch: audit of " << site << " failed: " << crawled.message() << "\n";
     return 1;
@@ -207,6 +266,15 @@ int AuditSite(const std::string& site, const std::vector<std::string>& seeds,
   absl::StatusOr<store::RunContents> contents = store.ReadRun(run.site, run.id);
   if (!contents.ok()) {
     std::cerr << "scrapewatch: " << contents.status().message() << "\n";
+    return 1;
+  }
+  CountTotals(*contents, run);
+  run.finished_at = absl::Now();
+  contents->run = run;
+  absl::Status finished = store.UpdateRun(run);
+  if (finished.ok()) finished = store.ClearFrontier(run);
+  if (!finished.ok()) {
+    std::cerr << "scrapewatch: " << finished.message() << "\n";
     return 1;
   }
   reports::ReportOptions options{.precise_locations = flags.precise_locations};

@@ -27,6 +27,7 @@ struct AuditFlags {
   std::vector<ConfigOverride> overrides;
   bool precise_locations = false;
   bool quiet = false;
+  bool fresh = false;   // never resume an interrupted run
   std::string fail_on;  // "new-exposure": exit 3 when the diff to the previous run has one
 };
 // Exit status of an audit whose --fail-on condition was met.

@@ -22,7 +22,7 @@ constexpr char kDescription[] =
 // document ("crawl.delay = 0.5") over the config file, so flags and files
 // share one validation and one error format ("--delay:1: crawl.delay: ...").
 struct ConfigFlag {
-  enum Kind { kInteger, kNumber, kText, kSwitch, kTextList };
+  enum Kind { kInteger, kNumber, kText, kSwitch, kSwitchOff, kTextList };
   const char* name;
   const char* key;
   Kind kind;
@@ -53,7 +53,35 @@ constexpr ConfigFlag kConfigFlags[] = {
     {"--max-image-bytes", "crawl.max_image_bytes", ConfigFlag::kInteger,
      "Largest image body kept (default 20 MiB)"},
     {"--max-redirects", "crawl.max_redirects", ConfigFlag::kInteger,
-     "Redirects followed per request (default 10)"},
+     "Redirects followed per URL (default 10)"},
+    {"--scope", "crawl.scope", ConfigFlag::kText,
+     "Pages crawled: site (same registrable domain as a seed, default), host (same host), "
+     "prefix (same origin and directory as a seed)"},
+    {"--max-depth", "crawl.max_depth", ConfigFlag::kInteger,
+     "Link hops from a seed (default 20)"},
+    {"--max-urls-per-pattern", "crawl.max_urls_per_pattern", ConfigFlag::kInteger,
+     "Pages per URL shape, digits masked: bounds calendar and pagination traps (default 100)"},
+    {"--max-url-length", "crawl.max_url_length", ConfigFlag::kInteger,
+     "Longer URLs are not fetched (default 2048)"},
+    {"--connect-timeout", "crawl.connect_timeout", ConfigFlag::kNumber,
+     "Seconds to connect (default 10)"},
+    {"--low-speed-bytes", "crawl.low_speed_bytes", ConfigFlag::kInteger,
+     "A transfer under this many bytes/s for --low-speed-time is abandoned (default 100)"},
+    {"--low-speed-time", "crawl.low_speed_time", ConfigFlag::kNumber,
+     "Seconds a transfer may stay under --low-speed-bytes (default 20)"},
+    {"--max-crawl-delay", "crawl.max_crawl_delay", ConfigFlag::kNumber,
+     "A host whose robots.txt asks a longer Crawl-delay is not crawled (default 60)"},
+    {"--max-hosts-in-flight", "crawl.max_hosts_in_flight", ConfigFlag::kInteger,
+     "Hosts fetched from at once, one request each (default 16)"},
+    {"--no-sitemaps", "crawl.sitemaps", ConfigFlag::kSwitchOff,
+     "Do not read sitemaps (robots.txt Sitemap lines, /sitemap.xml)"},
+    {"--max-sitemap-bytes", "crawl.max_sitemap_bytes", ConfigFlag::kInteger,
+     "Largest sitemap read, after decompression (default 50 MiB)"},
+    {"--strip-query-params", "crawl.strip_query_params", ConfigFlag::kTextList,
+     "Comma-separated query parameters dropped from URLs, 'utm_*' matching a prefix (default: "
+     "utm_*, fbclid, gclid, dclid, msclkid, mc_cid, mc_eid, _ga, yclid, igshid)"},
+    {"--analysis", "detect.analysis", ConfigFlag::kText,
+     "full (default), or none: crawl, fetch and store, but analyse no image"},
     {"--max-image-pixels", "detect.max_image_pixels", ConfigFlag::kInteger,
      "Images declaring more pixels are not decoded (default 50000000)"},
     {"--max-image-dimension", "detect.max_image_dimension", ConfigFlag::kInteger,
@@ -80,6 +108,9 @@ void AddConfigFlag(CLI::App* audit, const ConfigFlag& flag,
   switch (flag.kind) {
     case ConfigFlag::kSwitch:
       audit->add_flag_callback(flag.name, [set] { set("true"); }, flag.help);
+      break;
+    case ConfigFlag::kSwitchOff:
+      audit->add_flag_callback(flag.name, [set] { set("false"); }, flag.help);
       break;
     case ConfigFlag::kText:
       audit->add_option_function<std::string>(
@@ -110,13 +141,16 @@ void AddAudit(CLI::App& app, scrapewatch::cli::AuditFlags& f, int& status) {
       "Each URL's origin (scheme://host:port) is audited as one site; reports go to "
       "OUT/<site>/report.json and report.html. Flags override the --config file, whose keys "
       "they name in config/scrapewatch.toml.");
-  audit->add_option("url", f.urls, "Start URL(s); pages on the same host are crawled")->required();
+  audit->add_option("url", f.urls, "Start URL(s); pages in --scope of them are crawled")->required();
   audit->add_option("--config", f.config_file, "TOML config file (see config/scrapewatch.toml)")
       ->check(CLI::ExistingFile);
   for (const ConfigFlag& flag : kConfigFlags) AddConfigFlag(audit, flag, f.overrides);
   audit->add_flag("--precise-locations", f.precise_locations,
                   "Show GPS at full precision in reports (default: rounded to ~1 km)");
   audit->add_flag("-q,--quiet", f.quiet, "Print nothing but errors");
+  audit->add_flag("--fresh", f.fresh,
+                  "Start a new run even if the site's last run was interrupted (by default an "
+                  "interrupted run with the same configuration is resumed)");
   audit->add_option("--fail-on", f.fail_on,
                     "new-exposure: exit 3 when this run shows an exposure the site's previous "
                     "run did not (for cron)")
