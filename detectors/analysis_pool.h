@@ -21,33 +21,25 @@
 #include <vector>
 
 #include "config/config.h"
+#include "detectors/analysis_module.h"
 #include "detectors/image_analyzer.h"
 
 namespace scrapewatch::detectors {
 
-struct AnalysisPoolOptions {
-  int workers = 0;        // 0: one per core
-  size_t max_queued = 0;  // 0: twice the number of workers
-  DetectConfig detect;
-  int64_t max_image_bytes = 20 << 20;
-};
-
-class AnalysisPool {
+class AnalysisPool : public ImageAnalysisPool {
  public:
-  using Finished = std::vector<std::pair<uint64_t, ImageFindings>>;
-
   explicit AnalysisPool(const AnalysisPoolOptions& options);
   // Finishes the queued work, then stops the workers.
-  ~AnalysisPool();
+  ~AnalysisPool() override;
   AnalysisPool(const AnalysisPool&) = delete;
   AnalysisPool& operator=(const AnalysisPool&) = delete;
 
   // Queues `bytes` for analysis; blocks while the queue is full.
-  void Submit(uint64_t tag, std::string bytes);
+  void Submit(uint64_t tag, std::string bytes) override;
   // Analyses finished so far, without waiting.
-  Finished TakeFinished();
+  Finished TakeFinished() override;
   // Waits for every submitted image and returns the rest of the results.
-  Finished Drain();
+  Finished Drain() override;
 
   int workers() const { return static_cast<int>(threads_.size()); }
 

@@ -1,21 +1,10 @@
 #include "detectors/image_analyzer.h"
 
-#include <openssl/evp.h>
-
-#include "absl/strings/escaping.h"
 #include "detectors/image_decoder.h"
 #include "detectors/perceptual_hash.h"
 #include "detectors/yunet_face_detector.h"
 
 namespace scrapewatch::detectors {
-
-std::string Sha256Hex(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), length));
-}
 
 absl::StatusOr<std::unique_ptr<FaceDetector>> MakeFaceDetector(const DetectConfig& config) {
   if (config.face_backend != "yunet") {

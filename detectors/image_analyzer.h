@@ -24,6 +24,7 @@
 #include "config/config.h"
 #include "detectors/face_detector.h"
 #include "detectors/metadata.h"
+#include "detectors/sha256.h"
 
 namespace scrapewatch::detectors {
 
@@ -40,9 +41,6 @@ struct ImageFindings {
   ImageMetadata metadata;
   std::string metadata_error;  // empty when metadata was read (or absent)
 };
-
-// Lower-case hex SHA-256 of `bytes`.
-std::string Sha256Hex(std::string_view bytes);
 
 // The face detector `config` names. Errors: the YuNet model missing, not the
 // expected file, or unloadable — named with its path.

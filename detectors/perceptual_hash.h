@@ -1,47 +1,22 @@
-// Perceptual hashes, for recognising the same photo across URLs and pages.
+// Perceptual hashes of decoded images: a 64-bit DCT hash (OpenCV img_hash's
+// PHash: 32x32 grey, DCT, the 8x8 low frequencies against their median) that
+// survives resizing and re-compression. Comparing hashes is
+// detectors/near_duplicates.h.
 //
-// A 64-bit DCT perceptual hash (OpenCV img_hash's PHash: 32x32 grey, DCT,
-// the 8x8 low frequencies against their median) survives resizing and
-// re-compression; the SHA-256 of the bytes catches exact copies. Grouping
-// joins images whose hashes are within kNearDuplicateDistance bits, so a
-// report can say "this photo appears on these N pages" even when each page
-// serves its own resized copy.
-//
-// Thread safety: pure functions.
+// Thread safety: pure function.
 #ifndef SCRAPEWATCH_DETECTORS_PERCEPTUAL_HASH_H_
 #define SCRAPEWATCH_DETECTORS_PERCEPTUAL_HASH_H_
 
-#include <cstdint>
 #include <string>
-#include <vector>
 
 #include <opencv2/core.hpp>
 
-namespace scrapewatch::detectors {
+#include "detectors/near_duplicates.h"
 
-// Hamming distance at or below which two pHashes are the same photo.
-// Measured on the 40 photos of ../shared/corpus/faces (people, dogs,
-// textures) by tests/perceptual_hash_test.cc: resized (25-200%) and re-encoded
-// (JPEG quality 30 and 95, PNG) copies stay within 3 bits of the original;
-// distinct photos are 19 or more bits apart. 10 sits between the two.
-inline constexpr int kNearDuplicateDistance = 10;
+namespace scrapewatch::detectors {
 
 // pHash of a decoded image, as 16 lower-case hex digits.
 std::string PerceptualHash(const cv::Mat& bgr);
-
-// Bits that differ between two hex pHashes; 64 when either is malformed.
-int HammingDistance(const std::string& a, const std::string& b);
-
-struct HashedImage {
-  std::string sha256;
-  std::string phash;  // empty when the image was not decoded
-};
-
-// Group ids, one per input, numbered from 0 in order of first appearance:
-// images share a group when their sha256 is equal or their pHashes are within
-// `max_distance` bits, transitively.
-std::vector<int> GroupNearDuplicates(const std::vector<HashedImage>& images,
-                                     int max_distance = kNearDuplicateDistance);
 
 }  // namespace scrapewatch::detectors
 

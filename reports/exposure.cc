@@ -7,7 +7,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
-#include "detectors/perceptual_hash.h"
+#include "detectors/near_duplicates.h"
 #include "reports/harvestability.h"
 
 namespace scrapewatch::reports {

@@ -85,12 +85,13 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   rocksdb::DBOptions options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
+  options.db_write_buffer_size = 16 << 20;  // all column families' memtables together
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   // Bounded memory whatever the crawl's size: small write buffers and one
   // shared block cache; Bloom filters keep the frontier's seen-checks to
   // about one disk read for URLs never seen.
   rocksdb::BlockBasedTableOptions table;
-  table.block_cache = rocksdb::NewLRUCache(16 << 20);
+  table.block_cache = rocksdb::NewLRUCache(8 << 20);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   rocksdb::ColumnFamilyOptions family_options;
   family_options.write_buffer_size = 8 << 20;
@@ -283,6 +284,32 @@ absl::StatusOr<std::vector<RunRecord>> Store::ListRuns(const std::string& site) 
                                    });
   if (!status.ok()) return absl::DataLossError(absl::StrCat("store '", path_, "': ", status.message()));
   return runs;
+}
+
+absl::Status Store::VisitPages(const RunRecord& run,
+                              const std::function<void(const PageRecord&)>& visit) const {
+  absl::Status status = ScanPrefix(db_.get(), handles_[kPages], ItemKey(run, ""),
+                                   [&](const std::string&, const std::string& value) {
+                                     absl::StatusOr<PageRecord> page = DecodePage(value);
+                                     if (!page.ok()) return page.status();
+                                     visit(*page);
+                                     return absl::OkStatus();
+                                   });
+  if (!status.ok()) return absl::DataLossError(absl::StrCat("store '", path_, "': ", status.message()));
+  return absl::OkStatus();
+}
+
+absl::Status Store::VisitImages(const RunRecord& run,
+                               const std::function<void(const ImageRecord&)>& visit) const {
+  absl::Status status = ScanPrefix(db_.get(), handles_[kImages], ItemKey(run, ""),
+                                   [&](const std::string&, const std::string& value) {
+                                     absl::StatusOr<ImageRecord> image = DecodeImage(value);
+                                     if (!image.ok()) return image.status();
+                                     visit(*image);
+                                     return absl::OkStatus();
+                                   });
+  if (!status.ok()) return absl::DataLossError(absl::StrCat("store '", path_, "': ", status.message()));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<RunContents> Store::ReadRun(const std::string& site,

@@ -21,6 +21,7 @@
 #ifndef SCRAPEWATCH_STORE_STORE_H_
 #define SCRAPEWATCH_STORE_STORE_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -62,6 +63,12 @@ class Store {
 
   // Runs of `site`, oldest first; every site's when `site` is empty.
   absl::StatusOr<std::vector<RunRecord>> ListRuns(const std::string& site) const;
+  // Calls `visit` for each page / image record of a run, in URL order,
+  // without holding the run in memory.
+  absl::Status VisitPages(const RunRecord& run,
+                          const std::function<void(const PageRecord&)>& visit) const;
+  absl::Status VisitImages(const RunRecord& run,
+                           const std::function<void(const ImageRecord&)>& visit) const;
   // Everything stored for a run; NotFound when the site has no such run.
   absl::StatusOr<RunContents> ReadRun(const std::string& site, const std::string& run_id) const;
 

@@ -11,8 +11,7 @@
 #include "config/version.h"
 #include "crawler/crawler.h"
 #include "crawler/url.h"
-#include "detectors/analysis_pool.h"
-#include "detectors/image_analyzer.h"
+#include "detectors/analysis_module.h"
 #include "reports/diff.h"
 #include "reports/report.h"
 #include "store/store.h"
@@ -48,11 +47,13 @@ store::FetchEvidence Evidence(const crawler::FetchResult& fetch) {
 // thread. The first store error is kept and ends the audit as a failure.
 class StoringSink : public crawler::CrawlSink {
  public:
-  StoringSink(store::Store* store, const store::RunRecord* run, const AuditConfig& config)
+  // `analysis` is null for --analysis none.
+  StoringSink(store::Store* store, const store::RunRecord* run, const AuditConfig& config,
+              detectors::AnalysisModule* analysis)
       : store_(store), run_(run) {
-    if (config.detect.analysis != "none") {
-      pool_.emplace(detectors::AnalysisPoolOptions{
-          .detect = config.detect, .max_image_bytes = config.crawl.max_image_bytes});
+    if (analysis != nullptr) {
+      pool_ = analysis->NewPool(
+          {.detect = config.detect, .max_image_bytes = config.crawl.max_image_bytes});
     }
   }
 
@@ -145,7 +146,7 @@ class StoringSink : public crawler::CrawlSink {
     Keep(std::move(stored));
   }
 
-  void StoreFinished(detectors::AnalysisPool::Finished finished) {
+  void StoreFinished(detectors::ImageAnalysisPool::Finished finished) {
     for (auto& [tag, findings] : finished) {
       auto it = analysing_.find(tag);
       it->second.record.findings = std::move(findings);
@@ -160,7 +161,7 @@ class StoringSink : public crawler::CrawlSink {
 
   store::Store* store_;
   const store::RunRecord* run_;
-  std::optional<detectors::AnalysisPool> pool_;
+  std::unique_ptr<detectors::ImageAnalysisPool> pool_;
   std::map<std::string, store::RobotsRecord> robots_;  // by origin, to add TDMRep
   std::map<uint64_t, Analysing> analysing_;
   uint64_t next_tag_ = 0;
@@ -179,10 +180,6 @@ absl::StatusOr<AuditConfig> ResolveConfig(const AuditFlags& flags) {
     if (!changed.ok()) return changed.status();
     config = *changed;
   }
-  // A missing or wrong face model stops the audit before any request is made.
-  absl::StatusOr<std::unique_ptr<detectors::FaceDetector>> detector =
-      detectors::MakeFaceDetector(config.detect);
-  if (!detector.ok()) return detector.status();
   return config;
 }
 
@@ -214,27 +211,54 @@ std::optional<store::RunRecord> InterruptedRun(store::Store& store, const store:
 }
 
 // Run totals, counted from what the store holds so a resumed run counts
-// the work of every process that took part.
-void CountTotals(const store::RunContents& contents, store::RunRecord& run) {
-  run.pages_discovered = static_cast<int64_t>(contents.pages.size());
-  run.pages_fetched = run.pages_disallowed = run.pages_errors = 0;
-  for (const store::PageRecord& page : contents.pages) {
+// the work of every process that took part. Streams: a large run is never
+// in memory at once.
+absl::Status CountTotals(const store::Store& store, store::RunRecord& run) {
+  run.pages_discovered = run.pages_fetched = run.pages_disallowed = run.pages_errors = 0;
+  return store.VisitPages(run, [&run](const store::PageRecord& page) {
     const store::FetchEvidence& fetch = page.fetch;
+    ++run.pages_discovered;
     if (absl::StartsWith(page.skipped_reason, "robots:")) {
       ++run.pages_disallowed;
     } else if (!page.skipped_reason.empty()) {
-      continue;
+      return;
     } else if (!fetch.error.empty() || fetch.http_status >= 400 || fetch.http_status == 0) {
       ++run.pages_errors;
     } else if (fetch.http_status >= 200 && fetch.http_status < 300) {
       ++run.pages_fetched;
     }
+  });
+}
+
+// With --analysis none nothing was analysed, so there is no report to write
+// yet: the summary counts what was fetched and stored.
+int PrintCrawlSummary(const store::Store& store, const store::RunRecord& run) {
+  int64_t images_fetched = 0, images_skipped = 0;
+  absl::Status counted = store.VisitImages(run, [&](const store::ImageRecord& image) {
+    if (!image.skipped_reason.empty()) {
+      ++images_skipped;
+    } else if (image.fetch.error.empty() && image.fetch.http_status / 100 == 2) {
+      ++images_fetched;
+    }
+  });
+  if (!counted.ok()) {
+    std::cerr << "scrapewatch: " << counted.message() << "\n";
+    return 1;
   }
+  std::cout << absl::StrFormat(
+      "%s  (run %s, --analysis none)\n"
+      "  pages:  %d fetched, %d disallowed by robots.txt, %d errors, %d discovered\n"
+      "  images: %d fetched, %d not fetched; none analysed\n"
+      "  report: scrapewatch report --store STORE --site %s --format html\n",
+      run.site, run.id, run.pages_fetched, run.pages_disallowed, run.pages_errors,
+      run.pages_discovered, images_fetched, images_skipped, run.site);
+  return 0;
 }
 
 // Audits the seeds of one site as one run; returns the process status.
 int AuditSite(const std::string& site, const std::vector<std::string>& seeds,
-              const AuditConfig& config, const AuditFlags& flags, store::Store& store) {
+              const AuditConfig& config, const AuditFlags& flags,
+              detectors::AnalysisModule* analysis, store::Store& store) {
   store::RunRecord run{.site = site, .seeds = seeds, .tool_version = kToolVersion,
                        .user_agent = EffectiveUserAgent(config.crawl),
                        .robots_token = config.crawl.robots_token,
@@ -254,7 +278,7 @@ int AuditSite(const std::string& site, const std::vector<std::string>& seeds,
     }
     run = *begun;
   }
-  StoringSink sink(&store, &run, config);
+  StoringSink sink(&store, &run, config, analysis);
   std::unique_ptr<crawler::FrontierStorage> frontier = store.Frontier(run);
   crawler::Crawler crawler(config.crawl, frontier.get(), &sink);
   absl::Status crawled = crawler.Run(seeds);
@@ -263,18 +287,18 @@ int AuditSite(const std::string& site, const std::vector<std::string>& seeds,
     std::cerr << "scrapewatch: audit of " << site << " failed: " << crawled.message() << "\n";
     return 1;
   }
-  absl::StatusOr<store::RunContents> contents = store.ReadRun(run.site, run.id);
-  if (!contents.ok()) {
-    std::cerr << "scrapewatch: " << contents.status().message() << "\n";
-    return 1;
-  }
-  CountTotals(*contents, run);
+  absl::Status finished = CountTotals(store, run);
   run.finished_at = absl::Now();
-  contents->run = run;
-  absl::Status finished = store.UpdateRun(run);
+  if (finished.ok()) finished = store.UpdateRun(run);
   if (finished.ok()) finished = store.ClearFrontier(run);
   if (!finished.ok()) {
     std::cerr << "scrapewatch: " << finished.message() << "\n";
+    return 1;
+  }
+  if (config.detect.analysis == "none") return flags.quiet ? 0 : PrintCrawlSummary(store, run);
+  absl::StatusOr<store::RunContents> contents = store.ReadRun(run.site, run.id);
+  if (!contents.ok()) {
+    std::cerr << "scrapewatch: " << contents.status().message() << "\n";
     return 1;
   }
   reports::ReportOptions options{.precise_locations = flags.precise_locations};
@@ -309,6 +333,21 @@ int RunAudit(const AuditFlags& flags) {
     std::cerr << "scrapewatch: " << config.status().message() << "\n";
     return 2;
   }
+  // The analysers are loaded, and a missing or wrong face model stops the
+  // audit, before any request is made.
+  detectors::AnalysisModule* analysis = nullptr;
+  if (config->detect.analysis != "none") {
+    absl::StatusOr<detectors::AnalysisModule*> module = detectors::LoadAnalysisModule();
+    if (!module.ok()) {
+      std::cerr << "scrapewatch: " << module.status().message() << "\n";
+      return 1;
+    }
+    if (absl::Status usable = (*module)->CheckConfig(config->detect); !usable.ok()) {
+      std::cerr << "scrapewatch: " << usable.message() << "\n";
+      return 2;
+    }
+    analysis = *module;
+  }
   // Seeds grouped by origin: each origin is one site, one run, one report set.
   std::map<std::string, std::vector<std::string>> sites;
   for (const std::string& url : flags.urls) {
@@ -327,7 +366,7 @@ int RunAudit(const AuditFlags& flags) {
   // A failure outranks a new exposure: cron must hear about a broken audit.
   bool failed = false, exposed = false;
   for (const auto& [site, seeds] : sites) {
-    int status = AuditSite(site, seeds, *config, flags, **store);
+    int status = AuditSite(site, seeds, *config, flags, analysis, **store);
     failed = failed || status == 1;
     exposed = exposed || status == kExitNewExposure;
   }

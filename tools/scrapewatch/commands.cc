@@ -8,7 +8,7 @@
 #include "crawler/html_extractor.h"
 #include "crawler/robots.h"
 #include "crawler/url.h"
-#include "detectors/image_analyzer.h"
+#include "detectors/analysis_module.h"
 #include "reports/evidence.h"
 #include "reports/report.h"
 #include "store/store.h"
@@ -183,8 +183,13 @@ int RunExtract(const std::string& html_file, const std::string& base_url) {
 int RunInspect(const std::string& image_file) {
   std::string bytes;
   if (!ReadFile(image_file, &bytes)) return 1;
-  detectors::ImageAnalyzer analyzer(DetectConfig{}, CrawlConfig{}.max_image_bytes);
-  const detectors::ImageFindings f = analyzer.Analyze(bytes);
+  absl::StatusOr<detectors::AnalysisModule*> module = detectors::LoadAnalysisModule();
+  if (!module.ok()) {
+    std::cerr << "scrapewatch: " << module.status().message() << "\n";
+    return 1;
+  }
+  const detectors::ImageFindings f =
+      (*module)->Analyze(bytes, DetectConfig{}, CrawlConfig{}.max_image_bytes);
   const detectors::ImageMetadata& m = f.metadata;
   json faces = json::array();
   for (const detectors::FaceBox& face : f.faces) {
