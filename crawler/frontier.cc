@@ -17,6 +17,10 @@ constexpr char kCounter = 'c';   // c<name>                  → decimal
 constexpr char kNote = 'n';      // n<name>                  → bytes
 constexpr char kNextId[] = "m";  //                          → decimal
 
+// Queued entries read per scan of an origin's queue: one iterator seek
+// serves this many pops.
+constexpr size_t kReadAhead = 64;
+
 std::string BigEndian(uint64_t id) {
   std::string bytes(8, '\0');
   for (int i = 7; i >= 0; --i, id >>= 8) bytes[i] = static_cast<char>(id & 0xFF);
@@ -173,18 +177,20 @@ absl::StatusOr<std::optional<FrontierEntry>> Frontier::Pop(const std::string& or
   if (!queue.has_work) return std::nullopt;
   if (absl::Status committed = Commit(); !committed.ok()) return committed;
   std::string prefix = QueuePrefix(origin);
-  std::string key, value;
-  absl::Status scanned = storage_->Scan(prefix, prefix + BigEndian(queue.next_id),
-                                        [&](std::string_view k, std::string_view v) {
-                                          key = std::string(k);
-                                          value = std::string(v);
-                                          return false;
-                                        });
-  if (!scanned.ok()) return scanned;
-  if (key.empty()) {
+  if (queue.ahead.empty()) {
+    absl::Status scanned = storage_->Scan(prefix, prefix + BigEndian(queue.next_id),
+                                          [&](std::string_view k, std::string_view v) {
+                                            queue.ahead.emplace_back(k, v);
+                                            return queue.ahead.size() < kReadAhead;
+                                          });
+    if (!scanned.ok()) return scanned;
+  }
+  if (queue.ahead.empty()) {
     queue.has_work = false;
     return std::nullopt;
   }
+  auto [key, value] = std::move(queue.ahead.front());
+  queue.ahead.pop_front();
   uint64_t id = FromBigEndian(std::string_view(key).substr(prefix.size()));
   absl::StatusOr<FrontierEntry> entry = Decode(value, id);
   if (!entry.ok()) return entry.status();

@@ -10,17 +10,19 @@
 // notes (robots.txt as fetched) live beside the queues, so limits hold
 // across a resume too.
 //
-// Memory: the origins with queued work and their queue positions; nothing
-// per URL. Thread safety: one thread. Errors: storage errors are returned
+// Memory: the origins with queued work, their queue positions and a few
+// entries read ahead per origin; nothing per URL discovered. Thread safety: one thread. Errors: storage errors are returned
 // as they come, naming the operation.
 #ifndef SCRAPEWATCH_CRAWLER_FRONTIER_H_
 #define SCRAPEWATCH_CRAWLER_FRONTIER_H_
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -78,6 +80,9 @@ class Frontier {
   struct Queue {
     uint64_t next_id = 0;  // no queued entry of the origin has a smaller id
     bool has_work = false;
+    // The next few queued (key, value) pairs, read ahead in one scan; still
+    // queued in storage until popped.
+    std::deque<std::pair<std::string, std::string>> ahead;
   };
 
   FrontierStorage* storage_;
