@@ -49,7 +49,8 @@ struct CrawlConfig {
   int64_t max_sitemap_bytes = 50 << 20;
   // Query parameters dropped from URLs ("utm_*" matches a prefix).
   std::vector<std::string> strip_query_params = {"utm_*", "fbclid", "gclid", "dclid", "msclkid",
-                                                 "mc_cid", "mc_eid", "_ga", "yclid", "igshid"};
+                                                 "mc_cid", "mc_eid", "_ga", "yclid", "igshid",
+                                                 "sessionid", "PHPSESSID", "jsessionid"};
 };
 
 struct DetectConfig {

@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "crawler/css_url.h"
 #include "crawler/fetcher.h"
 #include "crawler/frontier.h"
 #include "crawler/html_extractor.h"
@@ -47,7 +48,7 @@ std::optional<absl::Duration> RetryAfter(const FetchResult& fetch) {
 // Pages, images and sitemaps are deduplicated apart: a gallery links the
 // very photo it shows, and that URL must still be analysed as an image.
 std::string KindKey(ResourceKind kind, const std::string& dedupe_key) {
-  static constexpr const char* kPrefix[] = {"p:", "i:", "s:"};
+  static constexpr const char* kPrefix[] = {"p:", "i:", "s:", "c:"};
   return absl::StrCat(kPrefix[static_cast<int>(kind)], dedupe_key);
 }
 
@@ -133,8 +134,9 @@ class CrawlRun {
       sink_->OnSkipped(url, kind, {"invalid_url", std::string(origin.status().message())});
       return;
     }
-    bool is_image = kind == ResourceKind::kImage;
-    if (!is_image && !scope_.Contains(*normal)) return;  // another site: not ours to crawl
+    // Images and style sheets are fetched from whatever host serves them.
+    bool anywhere = kind == ResourceKind::kImage || kind == ResourceKind::kStylesheet;
+    if (!anywhere && !scope_.Contains(*normal)) return;  // another site: not ours to crawl
     absl::StatusOr<bool> fresh = frontier_.MarkSeen(KindKey(kind, *key));
     if (!fresh.ok()) return Keep(fresh.status());
     if (!*fresh) return;
@@ -246,7 +248,7 @@ class CrawlRun {
                     : special == Special::kTdmRep       ? kTdmRepLimitBytes
                     : entry.kind == ResourceKind::kImage   ? config_.max_image_bytes
                     : entry.kind == ResourceKind::kSitemap ? config_.max_sitemap_bytes
-                                                           : config_.max_page_bytes;
+                                                           : config_.max_page_bytes;  // pages, style sheets
     uint64_t tag = next_tag_++;
     // robots.txt redirects are followed inside the fetch (RFC 9309 asks for at
     // least five hops); any other redirect comes back to Complete(), so its
@@ -288,6 +290,7 @@ class CrawlRun {
     switch (entry.kind) {
       case ResourceKind::kPage: return CompletePage(entry, fetch);
       case ResourceKind::kSitemap: return CompleteSitemap(entry, fetch);
+      case ResourceKind::kStylesheet: return CompleteStylesheet(entry, fetch);
       case ResourceKind::kImage:
         return sink_->OnImage(fetch, [this, id = entry.id] { Keep(frontier_.Done(id)); });
     }
@@ -310,7 +313,8 @@ class CrawlRun {
     if (config_.sitemaps && scope_.Contains(absl::StrCat(origin.name, "/"))) {
       QueueSitemaps(origin);
     }
-    origin.tdmrep_due = origin.robots.IsAllowed(config_.robots_token, kTdmRepPath);
+    origin.tdmrep_due =
+        origin.blocked.empty() && origin.robots.IsAllowed(config_.robots_token, kTdmRepPath);
     if (!origin.tdmrep_due) SaveRobots(origin);
   }
 
@@ -389,6 +393,9 @@ class CrawlRun {
         Discover(image.url, ResourceKind::kImage, entry.depth, 0);
       }
     }
+    for (const std::string& sheet : page->stylesheets) {
+      Discover(sheet, ResourceKind::kStylesheet, entry.depth, 0);
+    }
     // What the page leads to is durable before the page counts as done.
     Keep(frontier_.Commit());
     Report(entry, fetch, &*page);
@@ -414,6 +421,21 @@ class CrawlRun {
     Keep(frontier_.Done(entry.id));
   }
 
+  void CompleteStylesheet(const FrontierEntry& entry, const FetchResult& fetch) {
+    if (!fetch.ok()) return Report(entry, fetch, nullptr);
+    std::vector<std::string> images;
+    for (std::string_view reference : CssStylesheetUrls(fetch.body)) {
+      if (absl::StatusOr<std::string> url = ResolveUrl(fetch.final_url, reference);
+          url.ok() && IsHttpUrl(*url)) {
+        images.push_back(*url);
+        Discover(*url, ResourceKind::kImage, entry.depth, 0);
+      }
+    }
+    Keep(frontier_.Commit());
+    sink_->OnStylesheet(fetch, &images);
+    Keep(frontier_.Done(entry.id));
+  }
+
   // Hands a page, sitemap or redirect response to the sink; done afterwards.
   void Report(const FrontierEntry& entry, const FetchResult& fetch, const ExtractedPage* page) {
     switch (entry.kind) {
@@ -422,6 +444,9 @@ class CrawlRun {
         break;
       case ResourceKind::kSitemap:
         sink_->OnSitemap(fetch, nullptr);
+        break;
+      case ResourceKind::kStylesheet:
+        sink_->OnStylesheet(fetch, nullptr);
         break;
       case ResourceKind::kImage:
         return sink_->OnImage(fetch, [this, id = entry.id] { Keep(frontier_.Done(id)); });

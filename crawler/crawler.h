@@ -11,7 +11,8 @@
 // the crawler itself keeps only what it needs to schedule.
 //
 // Discovery: links of HTML pages (a, area, iframe, link rel=next/alternate,
-// meta refresh), redirects, and sitemaps (robots.txt Sitemap lines, else
+// meta refresh), images of pages and of the style sheets they link,
+// redirects, and sitemaps (robots.txt Sitemap lines, else
 // /sitemap.xml; index files and gzip). URLs are normalised and tracking
 // parameters dropped before they are compared (crawler/url.h). Scope: pages
 // whose URL the configured CrawlScope contains (crawler/scope.h); images are
@@ -40,7 +41,7 @@
 namespace scrapewatch::crawler {
 
 // What a skipped URL was going to be.
-enum class ResourceKind { kPage, kImage, kSitemap };
+enum class ResourceKind { kPage, kImage, kSitemap, kStylesheet };
 
 // Why a URL was not fetched. `cause` is a stable name that reports count
 // ("robots", or the config key of the limit that was hit: "max_pages",
@@ -56,7 +57,7 @@ struct SkipReason {
 //
 // Durability: a resumed crawl (see Crawler) never fetches again what it
 // handed to the sink, so the sink must have kept it by then — OnRobots,
-// OnTdmRep, OnPage, OnSitemap and OnSkipped when they return, OnImage when it
+// OnTdmRep, OnPage, OnSitemap, OnStylesheet and OnSkipped when they return, OnImage when it
 // calls `kept` (it may analyse the image first). Flush() must call every
 // pending `kept`; the crawler calls it before Run() returns.
 class CrawlSink {
@@ -76,6 +77,9 @@ class CrawlSink {
   // A sitemap was fetched (or failed: `contents` is null); what it listed
   // is already queued.
   virtual void OnSitemap(const FetchResult& fetch, const SitemapContents* contents) = 0;
+  // A style sheet a page links was fetched (or failed: `image_urls` is
+  // null); the images its url()s name are already queued.
+  virtual void OnStylesheet(const FetchResult& fetch, const std::vector<std::string>* image_urls) = 0;
   // An image was fetched (or failed; see fetch.error and fetch.http_status).
   virtual void OnImage(const FetchResult& fetch, std::function<void()> kept) = 0;
   // A URL was not fetched, and why.

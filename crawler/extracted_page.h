@@ -66,6 +66,9 @@ struct ExtractedPage {
   // alternate>, <meta http-equiv=refresh> — as absolute canonical http(s)
   // URLs, document order, deduped.
   std::vector<std::string> links;
+  // <link rel=stylesheet href>, absolute, deduped: their url() images are
+  // part of what the page shows.
+  std::vector<std::string> stylesheets;
   std::vector<ImageRef> images;    // every occurrence, document order
   PageSignals signals;
   // People the page names in its markup: JSON-LD Person objects (also as

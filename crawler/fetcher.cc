@@ -130,7 +130,9 @@ class Fetcher::Impl {
     std::vector<std::pair<uint64_t, FetchResult>> done;
     int running = 0;
     curl_multi_perform(multi_, &running);
-    if (CollectDone(done) == 0 && !transfers_.empty()) {
+    // With nothing in flight the caller is waiting out a politeness delay:
+    // curl_multi_poll sleeps the whole timeout then, instead of spinning.
+    if (CollectDone(done) == 0) {
       curl_multi_poll(multi_, nullptr, 0, static_cast<int>(absl::ToInt64Milliseconds(max_wait)),
                       nullptr);
       curl_multi_perform(multi_, &running);

@@ -55,7 +55,7 @@ class Fetcher {
 
   void Submit(const FetchRequest& request);
   // Runs transfers for at most `max_wait` and returns those that completed,
-  // paired with their request tags.
+  // paired with their request tags. With none in flight, sleeps `max_wait`.
   std::vector<std::pair<uint64_t, FetchResult>> Wait(absl::Duration max_wait);
   size_t in_flight() const;
 

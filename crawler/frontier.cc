@@ -47,7 +47,7 @@ absl::StatusOr<FrontierEntry> Decode(std::string_view value, uint64_t id) {
   std::vector<std::string> parts = absl::StrSplit(absl::string_view(value.data(), value.size()),
                                                   absl::MaxSplits('\t', 4));
   FrontierEntry entry{.id = id};
-  if (parts.size() == 5 && parts[0].size() == 1 && parts[0][0] >= '0' && parts[0][0] <= '2' &&
+  if (parts.size() == 5 && parts[0].size() == 1 && parts[0][0] >= '0' && parts[0][0] <= '3' &&
       absl::SimpleAtoi(parts[1], &entry.depth) && absl::SimpleAtoi(parts[2], &entry.redirect_hops) &&
       absl::SimpleAtoi(parts[3], &entry.attempts)) {
     entry.kind = static_cast<ResourceKind>(parts[0][0] - '0');

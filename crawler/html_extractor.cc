@@ -136,6 +136,7 @@ absl::StatusOr<ExtractedPage> ExtractPage(std::string_view html, std::string_vie
   page.base_url = EffectiveBase(page.url, markup.base_href);
   page.title = markup.title.value_or("");
   page.links = ResolveLinks(markup.links, page.base_url);
+  page.stylesheets = ResolveLinks(markup.stylesheets, page.base_url);
   markup::ImageContext context(markup, options);
   for (const RawImage& raw : markup.images) {
     if (std::optional<ImageRef> ref = MakeImageRef(raw, page.base_url, options)) {

@@ -24,6 +24,7 @@
 //   video_poster           <video poster>
 //   style_url              each url(...) in any inline style="" attribute
 //
+//   link_icon              <link rel="icon" | "apple-touch-icon" href>
 //   link_preload_image     <link rel="preload" as="image" href>, and each
 //                          candidate of its imagesrcset
 //   jsonld_image           images of <script type="application/ld+json">

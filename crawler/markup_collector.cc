@@ -27,6 +27,7 @@ constexpr std::string_view kLinkImageSrc = "link_image_src";
 constexpr std::string_view kVideoPoster = "video_poster";
 constexpr std::string_view kStyleUrl = "style_url";
 constexpr std::string_view kLinkPreloadImage = "link_preload_image";
+constexpr std::string_view kLinkIcon = "link_icon";
 constexpr std::string_view kJsonLdImage = "jsonld_image";
 constexpr std::string_view kStyleBlockUrl = "style_block_url";
 // Replaced by VideoImageForEmbed's kind when the reference is resolved.
@@ -368,6 +369,12 @@ void Collector::VisitLink(const GumboNode* node) {
     }
   }
   if (HasToken(rel, "next") || HasToken(rel, "alternate")) markup_.links.push_back(Attr(node, "href"));
+  // Touch icons of personal sites are often the owner's portrait.
+  if (HasToken(rel, "icon") || HasToken(rel, "apple-touch-icon") ||
+      HasToken(rel, "apple-touch-icon-precomposed")) {
+    AddPageImage(Attr(node, "href"), kLinkIcon);
+  }
+  if (HasToken(rel, "stylesheet")) markup_.stylesheets.push_back(Attr(node, "href"));
 }
 
 void Collector::VisitScript(const GumboNode* node) {

@@ -66,6 +66,7 @@ struct Owner {
 struct Markup {
   std::vector<RawImage> images;
   std::vector<std::string_view> links;
+  std::vector<std::string_view> stylesheets;  // <link rel=stylesheet href>
   std::optional<std::string_view> base_href;
   std::optional<std::string> title;
   std::vector<std::string> meta_robots;

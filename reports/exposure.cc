@@ -6,6 +6,7 @@
 #include <set>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "detectors/near_duplicates.h"
 #include "reports/harvestability.h"
@@ -80,9 +81,34 @@ std::string FormatCoordinate(double degrees, bool rounded) {
   return rounded ? absl::StrFormat("%.2f", degrees) : absl::StrFormat("%.6f", degrees);
 }
 
+std::string LimitHit(std::string_view record_kind, const store::FetchEvidence& fetch,
+                     const std::string& skipped_reason) {
+  if (!skipped_reason.empty()) {
+    std::string cause = skipped_reason.substr(0, skipped_reason.find(':'));
+    return absl::StartsWith(cause, "max_") ? cause : "";
+  }
+  if (absl::StrContains(fetch.error, "exceeds the limit")) {
+    return absl::StrCat("max_", std::string(record_kind), "_bytes");
+  }
+  if (absl::StrContains(fetch.error, "Timeout")) return "timeout";
+  return "";
+}
+
 SiteExposure BuildExposure(const store::RunContents& contents, const ReportOptions& options) {
   SiteExposure exposure;
   exposure.contents = &contents;
+  std::map<std::string, int64_t>& limits = exposure.summary.limits_hit;
+  auto count_limit = [&limits](std::string_view kind, const store::FetchEvidence& fetch,
+                               const std::string& skipped_reason) {
+    if (std::string limit = LimitHit(kind, fetch, skipped_reason); !limit.empty()) ++limits[limit];
+  };
+  for (const store::PageRecord& page : contents.pages) count_limit("page", page.fetch, page.skipped_reason);
+  for (const store::ImageRecord& image : contents.images) {
+    count_limit("image", image.fetch, image.skipped_reason);
+  }
+  for (const store::ResourceRecord& resource : contents.resources) {
+    count_limit(resource.kind, resource.fetch, resource.skipped_reason);
+  }
   std::map<std::string, std::vector<Appearance>> appearances;
   for (const store::PageRecord& page : contents.pages) {
     for (const store::ImageOccurrence& occurrence : page.images) {

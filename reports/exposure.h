@@ -8,7 +8,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/records.h"
@@ -76,7 +78,17 @@ struct Summary {
   int64_t images_with_gps = 0;
   int64_t data_uri_images = 0;      // counted, never fetched
   int64_t distinct_photos = 0;      // images after joining near-duplicates
+  // Crawl limits hit, by name (see LimitHit): what the audit did not see.
+  std::map<std::string, int64_t> limits_hit;
 };
+
+// The crawl limit a stored record ran into, by its config key
+// ("max_pages", "max_depth", "max_urls_per_pattern", "max_url_length",
+// "max_redirects", "max_crawl_delay", "max_sitemaps", "max_page_bytes",
+// "max_image_bytes", "max_sitemap_bytes", "timeout"), or "" for none.
+// Robots.txt refusals are not limits: they are what the site asked for.
+std::string LimitHit(std::string_view record_kind, const store::FetchEvidence& fetch,
+                     const std::string& skipped_reason);
 
 struct ProfileCount {
   std::string profile;

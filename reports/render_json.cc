@@ -160,7 +160,8 @@ std::string RenderJson(const SiteExposure& exposure) {
        {{"images", s.images}, {"images_analysed", s.images_analysed},
         {"images_with_faces", s.images_with_faces}, {"faces", s.faces},
         {"images_with_gps", s.images_with_gps}, {"data_uri_images", s.data_uri_images},
-        {"distinct_photos", s.distinct_photos}, {"harvestability", harvestability}}}};
+        {"distinct_photos", s.distinct_photos}, {"limits_hit", s.limits_hit},
+        {"harvestability", harvestability}}}};
   return report.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 

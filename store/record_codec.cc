@@ -247,8 +247,9 @@ absl::StatusOr<RobotsRecord> DecodeRobots(const std::string& value) {
   });
 }
 
-std::string EncodeSitemap(const SitemapRecord& s) {
-  return Versioned(json{{"fetch", s.fetch},
+std::string EncodeResource(const ResourceRecord& s) {
+  return Versioned(json{{"kind", s.kind},
+                        {"fetch", s.fetch},
                         {"skipped_reason", s.skipped_reason},
                         {"pages_listed", s.pages_listed},
                         {"images_listed", s.images_listed},
@@ -256,9 +257,9 @@ std::string EncodeSitemap(const SitemapRecord& s) {
                         {"warnings", s.warnings}});
 }
 
-absl::StatusOr<SitemapRecord> DecodeSitemap(const std::string& value) {
-  return Decode<SitemapRecord>(value, "sitemap", [](const json& j, SitemapRecord& s) {
-    j.at("fetch").get_to(s.fetch), j.at("skipped_reason").get_to(s.skipped_reason);
+absl::StatusOr<ResourceRecord> DecodeResource(const std::string& value) {
+  return Decode<ResourceRecord>(value, "resource", [](const json& j, ResourceRecord& s) {
+    j.at("kind").get_to(s.kind), j.at("fetch").get_to(s.fetch), j.at("skipped_reason").get_to(s.skipped_reason);
     j.at("pages_listed").get_to(s.pages_listed), j.at("images_listed").get_to(s.images_listed);
     j.at("sitemaps_listed").get_to(s.sitemaps_listed), j.at("warnings").get_to(s.warnings);
   });

@@ -16,14 +16,14 @@ std::string EncodePage(const PageRecord& page);
 std::string EncodeImage(const ImageRecord& image);  // without findings
 std::string EncodeFindings(const detectors::ImageFindings& findings);
 std::string EncodeRobots(const RobotsRecord& robots);
-std::string EncodeSitemap(const SitemapRecord& sitemap);
+std::string EncodeResource(const ResourceRecord& sitemap);
 
 absl::StatusOr<RunRecord> DecodeRun(const std::string& value);
 absl::StatusOr<PageRecord> DecodePage(const std::string& value);
 absl::StatusOr<ImageRecord> DecodeImage(const std::string& value);
 absl::StatusOr<detectors::ImageFindings> DecodeFindings(const std::string& value);
 absl::StatusOr<RobotsRecord> DecodeRobots(const std::string& value);
-absl::StatusOr<SitemapRecord> DecodeSitemap(const std::string& value);
+absl::StatusOr<ResourceRecord> DecodeResource(const std::string& value);
 
 // RFC 3339 UTC with milliseconds, the format used in the store and reports.
 std::string FormatTimestamp(absl::Time time);

@@ -25,7 +25,7 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 // One audit of one site.
 struct RunRecord {
   std::string site;     // origin of the first seed, e.g. "https://example.org"
-  std::string id;       // sortable by start time, e.g. "20261126T083000Z-3f2a"
+  std::string id;       // sortable by start time, e.g. "20261126T083000.125Z-3f2a"
   std::vector<std::string> seeds;
   std::string tool_version;
   std::string user_agent;
@@ -98,12 +98,13 @@ struct RobotsRecord {
   std::string tdmrep_body;                    // /.well-known/tdmrep.json when 2xx
 };
 
-// A sitemap as fetched, and how much it listed.
-struct SitemapRecord {
+// A sitemap or style sheet as fetched, and how much it listed.
+struct ResourceRecord {
+  std::string kind;  // "sitemap" or "stylesheet"
   FetchEvidence fetch;
   std::string skipped_reason;  // "<limit>: <why>" when it was not fetched
   int64_t pages_listed = 0;
-  int64_t images_listed = 0;
+  int64_t images_listed = 0;  // a style sheet's url() images
   int64_t sitemaps_listed = 0;
   std::vector<std::string> warnings;
 };
@@ -114,7 +115,7 @@ struct RunContents {
   std::vector<PageRecord> pages;      // ordered by URL
   std::vector<ImageRecord> images;    // ordered by URL
   std::vector<RobotsRecord> robots;   // ordered by origin
-  std::vector<SitemapRecord> sitemaps;  // ordered by URL
+  std::vector<ResourceRecord> resources;  // sitemaps and style sheets, ordered by URL
 };
 
 }  // namespace scrapewatch::store

@@ -27,9 +27,9 @@ namespace scrapewatch::store {
 namespace {
 
 // Column family indices into handles_; the order of kFamilies.
-enum Family { kDefault, kRuns, kFrontier, kPages, kImages, kFindings, kRobots, kSitemaps };
+enum Family { kDefault, kRuns, kFrontier, kPages, kImages, kFindings, kRobots, kResources };
 constexpr const char* kFamilies[] = {"default", "runs",     "frontier", "pages",
-                                     "images",  "findings", "robots",   "sitemaps"};
+                                     "images",  "findings", "robots",   "resources"};
 
 std::string RunKey(const std::string& site, const std::string& run_id) {
   return absl::StrCat(site, std::string(1, '\0'), run_id);
@@ -41,7 +41,9 @@ std::string ItemKey(const RunRecord& run, const std::string& item) {
 
 std::string NewRunId(absl::Time started_at) {
   static thread_local std::mt19937 random{std::random_device{}()};
-  return absl::StrCat(absl::FormatTime("%Y%m%dT%H%M%SZ", started_at, absl::UTCTimeZone()), "-",
+  // Milliseconds, so runs begun within one second (a killed run, then
+  // --fresh) still list in the order they began.
+  return absl::StrCat(absl::FormatTime("%Y%m%dT%H%M%E3SZ", started_at, absl::UTCTimeZone()), "-",
                       absl::StrFormat("%04x", random() & 0xFFFF));
 }
 
@@ -153,8 +155,8 @@ absl::Status Store::PutPage(const RunRecord& run, const PageRecord& page) {
   return Put(kPages, ItemKey(run, page.fetch.url), EncodePage(page));
 }
 
-absl::Status Store::PutSitemap(const RunRecord& run, const SitemapRecord& sitemap) {
-  return Put(kSitemaps, ItemKey(run, sitemap.fetch.url), EncodeSitemap(sitemap));
+absl::Status Store::PutResource(const RunRecord& run, const ResourceRecord& resource) {
+  return Put(kResources, ItemKey(run, resource.fetch.url), EncodeResource(resource));
 }
 
 absl::Status Store::PutImage(const RunRecord& run, const ImageRecord& image) {
@@ -343,7 +345,7 @@ absl::StatusOr<RunContents> Store::ReadRun(const std::string& site,
   absl::Status status = collect(kPages, DecodePage, contents.pages);
   if (status.ok()) status = collect(kImages, DecodeImage, contents.images);
   if (status.ok()) status = collect(kRobots, DecodeRobots, contents.robots);
-  if (status.ok()) status = collect(kSitemaps, DecodeSitemap, contents.sitemaps);
+  if (status.ok()) status = collect(kResources, DecodeResource, contents.resources);
   if (!status.ok()) return absl::DataLossError(absl::StrCat("store '", path_, "': ", status.message()));
 
   for (ImageRecord& image : contents.images) {

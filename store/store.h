@@ -3,7 +3,7 @@
 // Column families: "runs" (one record per audit), "frontier" (the crawl's
 // queues and seen set while a run is unfinished, see crawler/frontier.h), "pages", "images", "findings" (what the
 // detectors found in each image), "robots" (robots.txt as fetched) and
-// "sitemaps". Keys
+// "resources" (sitemaps and style sheets). Keys
 // are "<site>\0<run id>\0<url>", so one run of one site is one range scan and
 // runs of a site sort by start time. Values are JSON objects carrying
 // "schema_version"; a record with an unknown version is an error, never
@@ -54,7 +54,7 @@ class Store {
   absl::Status PutPage(const RunRecord& run, const PageRecord& page);
   // Writes the image record and, when present, its findings.
   absl::Status PutImage(const RunRecord& run, const ImageRecord& image);
-  absl::Status PutSitemap(const RunRecord& run, const SitemapRecord& sitemap);
+  absl::Status PutResource(const RunRecord& run, const ResourceRecord& resource);
   // The durable frontier of `run`'s crawl, in the "frontier" column family.
   // Valid while this Store lives.
   std::unique_ptr<crawler::FrontierStorage> Frontier(const RunRecord& run);

@@ -7,9 +7,11 @@
 #include "crawler/crawler.h"
 
 #include <curl/curl.h>
+#include <zlib.h>
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -98,6 +100,9 @@ class RecordingSink : public CrawlSink {
   void OnSitemap(const FetchResult& fetch, const SitemapContents* contents) override {
     sitemaps.push_back({fetch.url, fetch.http_status, contents != nullptr});
   }
+  void OnStylesheet(const FetchResult& fetch, const std::vector<std::string>* images) override {
+    stylesheets.push_back({fetch.url, fetch.http_status, images != nullptr});
+  }
   void OnImage(const FetchResult& fetch, std::function<void()> kept) override {
     images.push_back(fetch.url);
     kept();
@@ -117,6 +122,7 @@ class RecordingSink : public CrawlSink {
   std::vector<TdmRep> tdmreps;
   std::vector<Page> pages;
   std::vector<Page> sitemaps;
+  std::vector<Page> stylesheets;
   std::vector<std::string> images;
   std::vector<Skip> skipped;
 };
@@ -129,6 +135,22 @@ auto RobotsReport(const std::string& origin, const std::string& policy) {
                Field(&RecordingSink::Robots::policy, policy));
 }
 auto PageReport(const std::string& url) { return Field(&RecordingSink::Page::url, url); }
+auto PageReportOf(const std::string& url) { return Field(&RecordingSink::Page::url, url); }
+
+// `text` gzip-compressed, as a server would send a .xml.gz file.
+std::string Gzip(const std::string& text) {
+  z_stream stream{};
+  deflateInit2(&stream, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&stream, text.size()), '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+  stream.avail_in = static_cast<uInt>(text.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = static_cast<uInt>(out.size());
+  deflate(&stream, Z_FINISH);
+  out.resize(stream.total_out);
+  deflateEnd(&stream);
+  return out;
+}
 auto SkipReport(const std::string& url, bool is_image, const std::string& reason_part) {
   return AllOf(Field(&RecordingSink::Skip::url, url),
                Field(&RecordingSink::Skip::is_image, is_image),
@@ -451,6 +473,170 @@ TEST(CrawlerTest, TdmRepFileDisallowedByRobotsTxtIsNotFetched) {
 
   EXPECT_THAT(server.targets(), ElementsAre("/robots.txt", "/"));
   EXPECT_TRUE(sink.tdmreps.empty());
+}
+
+
+// robots.txt's Sitemap line leads to an index, whose gzipped child lists a
+// page no link reaches and an image; both are fetched.
+TEST(CrawlerTest, SitemapsFromRobotsTxtAreReadThroughIndexAndGzip) {
+  LoopbackHttpServer server;
+  server.Route("/robots.txt", RobotsTxt("User-agent: *\nAllow: /\nSitemap: " +
+                                        server.url("/sitemap-index.xml") + "\n"));
+  server.Route("/sitemap-index.xml",
+               {.headers = {{"Content-Type", "application/xml"}},
+                .body = "<sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+                        "<sitemap><loc>/pages.xml.gz</loc></sitemap></sitemapindex>"});
+  server.Route("/pages.xml.gz",
+               {.headers = {{"Content-Type", "application/gzip"}},
+                .body = Gzip("<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9' "
+                             "xmlns:image='http://www.google.com/schemas/sitemap-image/1.1'>"
+                             "<url><loc>/orphan.html</loc><image:image><image:loc>/staff.jpg"
+                             "</image:loc></image:image></url></urlset>")});
+  server.Route("/", Html("<p>no links</p>"));
+  server.Route("/orphan.html", Html("<p>only in the sitemap</p>"));
+  server.Route("/staff.jpg", Jpeg());
+  CrawlConfig config = LoopbackCrawlConfig();
+  config.sitemaps = true;
+
+  RecordingSink sink = Crawl(config, server.url("/"));
+
+  EXPECT_THAT(sink.sitemaps, ElementsAre(Field(&RecordingSink::Page::url, server.url("/sitemap-index.xml")),
+                                         Field(&RecordingSink::Page::url, server.url("/pages.xml.gz"))));
+  EXPECT_THAT(sink.pages, Contains(PageReport(server.url("/orphan.html"))));
+  EXPECT_THAT(sink.images, ElementsAre(server.url("/staff.jpg")));
+}
+
+// Without a Sitemap line the conventional /sitemap.xml is tried; its 404 is
+// recorded, not fatal.
+TEST(CrawlerTest, ConventionalSitemapIsTriedWhenRobotsTxtNamesNone) {
+  LoopbackHttpServer server;
+  server.Route("/", Html("<p>home</p>"));
+  CrawlConfig config = LoopbackCrawlConfig();
+  config.sitemaps = true;
+
+  RecordingSink sink = Crawl(config, server.url("/"));
+
+  EXPECT_THAT(server.targets(), Contains("/sitemap.xml"));
+  EXPECT_THAT(sink.sitemaps, ElementsAre(AllOf(Field(&RecordingSink::Page::url, server.url("/sitemap.xml")),
+                                               Field(&RecordingSink::Page::http_status, 404),
+                                               Field(&RecordingSink::Page::parsed, false))));
+}
+
+// A hero image in an external style sheet and a touch icon are images the
+// page shows, so they are fetched too.
+TEST(CrawlerTest, StyleSheetImagesAndIconsAreFetched) {
+  LoopbackHttpServer server;
+  server.Route("/", Html("<link rel=stylesheet href='/css/site.css'>"
+                         "<link rel=apple-touch-icon href='/me.png'>"));
+  server.Route("/css/site.css", {.headers = {{"Content-Type", "text/css"}},
+                                 .body = "/* url(/commented.jpg) */ .hero { background: "
+                                         "url('../img/hero.jpg') }"});
+  server.Route("/img/hero.jpg", Jpeg());
+  server.Route("/me.png", Jpeg());
+
+  RecordingSink sink = Crawl(LoopbackCrawlConfig(), server.url("/"));
+
+  EXPECT_THAT(sink.stylesheets, ElementsAre(AllOf(PageReportOf(server.url("/css/site.css")),
+                                                  Field(&RecordingSink::Page::parsed, true))));
+  EXPECT_THAT(sink.images, UnorderedElementsAre(server.url("/img/hero.jpg"), server.url("/me.png")));
+  EXPECT_THAT(server.targets(), Not(Contains("/commented.jpg")));
+}
+
+TEST(CrawlerTest, MaxDepthStopsFollowingLinksAndSaysSo) {
+  LoopbackHttpServer server;
+  server.Route("/", Html(R"(<a href="/1.html">1</a>)"));
+  server.Route("/1.html", Html(R"(<a href="/2.html">2</a> <img src="/deep.jpg">)"));
+  server.Route("/2.html", Html("<p>too deep</p>"));
+  server.Route("/deep.jpg", Jpeg());
+  CrawlConfig config = LoopbackCrawlConfig();
+  config.max_depth = 1;
+
+  RecordingSink sink = Crawl(config, server.url("/"));
+
+  EXPECT_THAT(server.targets(), Not(Contains("/2.html")));
+  EXPECT_THAT(sink.images, ElementsAre(server.url("/deep.jpg"))) << "images of the last level count";
+  EXPECT_THAT(sink.skipped, ElementsAre(SkipReport(server.url("/2.html"), false, "max_depth: ")));
+}
+
+// A calendar links endless days; pages of one URL shape are capped.
+TEST(CrawlerTest, UrlsOfOneShapeAreCappedAgainstCalendarTraps) {
+  LoopbackHttpServer server;
+  std::string links;
+  for (int day = 1; day <= 6; ++day) {
+    links += "<a href='/calendar/2024/06/" + std::to_string(day) + ".html'>d</a>";
+    server.Route("/calendar/2024/06/" + std::to_string(day) + ".html", Html("<p>day</p>"));
+  }
+  server.Route("/", Html(links + "<a href='/articles/1-a.html'>a</a><a href='/articles/2-b.html'>b</a>"));
+  server.Route("/articles/1-a.html", Html("<p>a</p>"));
+  server.Route("/articles/2-b.html", Html("<p>b</p>"));
+  CrawlConfig config = LoopbackCrawlConfig();
+  config.max_urls_per_pattern = 2;
+
+  RecordingSink sink = Crawl(config, server.url("/"));
+
+  std::vector<std::string> targets = server.targets();
+  EXPECT_EQ(std::count_if(targets.begin(), targets.end(),
+                          [](const std::string& t) { return t.starts_with("/calendar/"); }),
+            2);
+  EXPECT_THAT(targets, AllOf(Contains("/articles/1-a.html"), Contains("/articles/2-b.html")));
+  EXPECT_THAT(sink.skipped, AllOf(SizeIs(4), Each(Field(&RecordingSink::Skip::reason,
+                                                        HasSubstr("max_urls_per_pattern: ")))));
+}
+
+// utm_* parameters are dropped and parameter order ignored: one page, one fetch.
+TEST(CrawlerTest, TrackingParametersAndQueryOrderDoNotMakeNewPages) {
+  LoopbackHttpServer server;
+  server.Route("/", Html(R"(<a href="/p?b=2&a=1&utm_source=x">1</a> <a href="/p?a=1&b=2">2</a>
+                            <a href="/p?fbclid=y&a=1&b=2#top">3</a>)"));
+  server.Route("/p?b=2&a=1", Html("<p>p</p>"));
+
+  Crawl(LoopbackCrawlConfig(), server.url("/"));
+
+  EXPECT_THAT(server.targets(), ElementsAre("/robots.txt", kTdmRep, "/", "/p?b=2&a=1"));
+}
+
+TEST(CrawlerTest, RedirectLoopEndsAndEachHopIsRecorded) {
+  LoopbackHttpServer server;
+  server.Route("/", Html(R"(<a href="/a">a</a>)"));
+  server.Route("/a", CannedResponse{.status = 301, .headers = {{"Location", "/b"}}});
+  server.Route("/b", CannedResponse{.status = 302, .headers = {{"Location", "/a"}}});
+
+  RecordingSink sink = Crawl(LoopbackCrawlConfig(), server.url("/"));
+
+  EXPECT_THAT(server.targets(), ElementsAre("/robots.txt", kTdmRep, "/", "/a", "/b"));
+  EXPECT_THAT(sink.pages, ElementsAre(PageReport(server.url("/")), PageReport(server.url("/a")),
+                                      PageReport(server.url("/b"))));
+}
+
+// A site asking for a day between requests would stall the audit: the host
+// is not crawled, and every URL on it says why.
+TEST(CrawlerTest, CrawlDelayAboveTheCapSkipsTheHost) {
+  LoopbackHttpServer server;
+  server.Route("/robots.txt", RobotsTxt("User-agent: *\nCrawl-delay: 86400\n"));
+  server.Route("/", Html("<p>home</p>"));
+  CrawlConfig config = LoopbackCrawlConfig();
+  config.max_crawl_delay_seconds = 30;
+
+  RecordingSink sink = Crawl(config, server.url("/"));
+
+  EXPECT_THAT(server.targets(), ElementsAre("/robots.txt"));
+  EXPECT_THAT(sink.skipped, ElementsAre(SkipReport(server.url("/"), false, "max_crawl_delay: ")));
+}
+
+TEST(CrawlerTest, ScopePrefixKeepsPagesUnderTheSeedsDirectory) {
+  CrawlConfig config = LoopbackCrawlConfig();
+  config.scope = "prefix";
+  LoopbackHttpServer server;
+  server.Route("/blog/", Html(R"(<a href="/blog/post.html">in</a> <a href="/shop/">out</a>
+                                 <img src="/shop/face.jpg">)"));
+  server.Route("/blog/post.html", Html("<p>post</p>"));
+  server.Route("/shop/", Html("<p>shop</p>"));
+  server.Route("/shop/face.jpg", Jpeg());
+
+  RecordingSink sink = Crawl(config, server.url("/blog/"));
+
+  EXPECT_THAT(server.targets(), Not(Contains("/shop/")));
+  EXPECT_THAT(sink.images, ElementsAre(server.url("/shop/face.jpg"))) << "images come from anywhere";
 }
 
 }  // namespace

@@ -163,6 +163,19 @@ TEST(HtmlExtractorTest, LinksAreHttpDedupedAndInOrder) {
                                       "http://example.com/dir/page.html?page=2"));
 }
 
+TEST(HtmlExtractorTest, IconsAreImagesAndStyleSheetsAreListed) {
+  ExtractedPage page = Extract(
+      "<link rel='shortcut icon' href='/favicon.ico'><link rel=apple-touch-icon href=me.png>"
+      "<link rel=stylesheet href='/a.css'><link rel='alternate stylesheet' href='b.css'>"
+      "<link rel=stylesheet href='/a.css'>");
+  ASSERT_EQ(page.images.size(), 2u);
+  EXPECT_EQ(page.images[0].kind, "link_icon");
+  EXPECT_EQ(page.images[0].url, "http://example.com/favicon.ico");
+  EXPECT_EQ(page.images[1].url, "http://example.com/dir/me.png");
+  EXPECT_THAT(page.stylesheets,
+              ElementsAre("http://example.com/a.css", "http://example.com/dir/b.css"));
+}
+
 // A crawler follows <meta http-equiv=refresh> like a redirect; the HTML
 // standard's parsing accepts "N; url=X", "N;X", "N, URL = 'X'" and no URL.
 TEST(HtmlExtractorTest, MetaRefreshTargetsAreLinks) {
@@ -298,7 +311,7 @@ const std::set<std::string> kNonOracleKinds = {
     "data_background",    "data_background_image", "data_bgset",  "data_src_bg",
     "data_lazy",          "data_hi_res_src",  "data_full_src",    "data_orig_file",
     "data_medium_file",   "data_large_file",  "data_zoom_image",  "data_thumb",
-    "data_img",           "video_thumbnail",  "video_embed",
+    "data_img",           "video_thumbnail",  "video_embed",      "link_icon",
 };
 
 // The page with only the references of the kinds the oracle counts.

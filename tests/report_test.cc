@@ -289,6 +289,21 @@ TEST(RenderTest, SameRunRendersSameBytes) {
   }
 }
 
+// Limits are counted by their config key; robots.txt refusals are the
+// site's choice, not a limit of the audit.
+TEST(LimitHitTest, NamesTheLimitFromTheSkipOrTheFetchError) {
+  store::FetchEvidence ok;
+  EXPECT_EQ(LimitHit("page", ok, "max_depth: more than 20 links from a seed"), "max_depth");
+  EXPECT_EQ(LimitHit("page", ok, "max_urls_per_pattern: more than 100 pages"),
+            "max_urls_per_pattern");
+  EXPECT_EQ(LimitHit("page", ok, "robots: disallowed by robots.txt for scrapewatch"), "");
+  EXPECT_EQ(LimitHit("image", {.error = "body exceeds the limit of 1024 bytes"}, ""),
+            "max_image_bytes");
+  EXPECT_EQ(LimitHit("page", {.error = "Timeout was reached"}, ""), "timeout");
+  EXPECT_EQ(LimitHit("page", {.error = "Couldn't connect to server"}, ""), "");
+  EXPECT_EQ(LimitHit("page", ok, ""), "");
+}
+
 TEST(RenderJsonTest, HasTheDocumentedShape) {
   const json report = json::parse(Render(SampleContents(), Format::kJson, {}));
   EXPECT_EQ(report.at("schema_version"), kReportSchemaVersion);
@@ -350,6 +365,7 @@ TEST(RenderJsonTest, HasTheDocumentedShape) {
                                         {"images_with_gps", 2},
                                         {"data_uri_images", 2},
                                         {"distinct_photos", 7},
+                                        {"limits_hit", json::object()},
                                         // Every sample image answers X-Robots-Tag: noai.
                                         {"harvestability", json::parse(R"([
       {"profile": "indiscriminate", "images": 5, "images_with_faces": 2},

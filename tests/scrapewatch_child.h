@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -124,8 +125,10 @@ class ScrapewatchChild {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (!wait_status_) {
       int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      rusage usage{};
+      if (wait4(pid_, &status, WNOHANG, &usage) == pid_) {
         wait_status_ = status;
+        usage_ = usage;
       } else if (std::chrono::steady_clock::now() >= deadline) {
         break;
       } else {
@@ -135,11 +138,17 @@ class ScrapewatchChild {
     return wait_status_;
   }
 
+  // User and system CPU time the child used; 0 until it has been reaped.
+  double cpu_seconds() const {
+    auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+    return seconds(usage_.ru_utime) + seconds(usage_.ru_stime);
+  }
+
   Killed Kill() {
     Killed killed{.signalled = std::chrono::steady_clock::now()};
     kill(pid_, SIGKILL);
     int status = 0;
-    waitpid(pid_, &status, 0);
+    wait4(pid_, &status, 0, &usage_);
     killed.reaped = std::chrono::steady_clock::now();
     wait_status_ = status;
     return killed;
@@ -148,13 +157,15 @@ class ScrapewatchChild {
  private:
   pid_t pid_ = -1;
   std::optional<int> wait_status_;
+  rusage usage_{};
 };
 
 struct ScrapewatchRun {
-  int exit_code = -1;  // -1 unless the child exited by itself
-  std::string how;     // "exit status 0", "killed after 25 s", ...
-  double seconds = 0;  // wall time
-  std::string output;  // stdout and stderr
+  int exit_code = -1;      // -1 unless the child exited by itself
+  std::string how;         // "exit status 0", "still running after 25 s, killed", ...
+  double seconds = 0;      // wall time
+  double cpu_seconds = 0;  // user and system time of the child
+  std::string output;      // stdout and stderr
 };
 
 // Runs `scrapewatch args...` to completion, killing it after `deadline`.
@@ -170,6 +181,8 @@ inline ScrapewatchRun RunScrapewatch(const std::vector<std::string>& args,
     run.how = status ? DescribeWaitStatus(*status)
                      : "still running after " + std::to_string(deadline.count()) +
                            " s, killed";
+    if (!status) child.Kill();
+    run.cpu_seconds = child.cpu_seconds();
   }
   run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   run.output = ReadWholeFile(log_path);

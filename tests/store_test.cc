@@ -261,9 +261,23 @@ class StoreTest : public ::testing::Test {
 
 TEST_F(StoreTest, BeginRunAssignsSortableIdFromStartTime) {
   RunRecord run = Begin("https://example.org", At(kStart));
-  EXPECT_THAT(run.id, MatchesRegex("20251126T083000Z-[0-9a-f]{4}"));
+  EXPECT_THAT(run.id, MatchesRegex("20251126T083000\\.123Z-[0-9a-f]{4}"));
   EXPECT_EQ(run.site, "https://example.org");
   EXPECT_EQ(run.started_at, At(kStart));
+}
+
+// A killed run and a --fresh one begun in the same second must still list
+// oldest first, since commands default to the latest run.
+TEST_F(StoreTest, RunsBegunWithinOneSecondListInTheOrderTheyBegan) {
+  for (int i = 0; i < 20; ++i) {
+    RunRecord first = Begin("https://example.org", At(kStart + 1000 * i + 1));
+    RunRecord second = Begin("https://example.org", At(kStart + 1000 * i + 2));
+    absl::StatusOr<std::vector<RunRecord>> runs = store_->ListRuns("https://example.org");
+    ASSERT_TRUE(runs.ok());
+    ASSERT_GE(runs->size(), 2u);
+    EXPECT_EQ((*runs)[runs->size() - 2].id, first.id);
+    EXPECT_EQ(runs->back().id, second.id);
+  }
 }
 
 TEST_F(StoreTest, EverythingWrittenReadsBackEqualAfterReopening) {
@@ -320,12 +334,13 @@ TEST_F(StoreTest, EverythingWrittenReadsBackEqualAfterReopening) {
   ASSERT_TRUE(store_->PutImage(run, analysed).ok());
   ASSERT_TRUE(store_->PutRobots(run, robots).ok());
   ASSERT_TRUE(store_->PutRobots(run, cdn_robots).ok());
-  SitemapRecord sitemap{.fetch = SampleFetch("https://example.org/sitemap.xml", kStart + 9),
+  ResourceRecord sitemap{.kind = "sitemap",
+                         .fetch = SampleFetch("https://example.org/sitemap.xml", kStart + 9),
                         .pages_listed = 12,
                         .images_listed = 3,
                         .sitemaps_listed = 1,
                         .warnings = {"2 invalid URLs skipped"}};
-  ASSERT_TRUE(store_->PutSitemap(run, sitemap).ok());
+  ASSERT_TRUE(store_->PutResource(run, sitemap).ok());
 
   Reopen();
   absl::StatusOr<RunContents> contents = store_->ReadRun(run.site, run.id);
@@ -342,12 +357,13 @@ TEST_F(StoreTest, EverythingWrittenReadsBackEqualAfterReopening) {
   ASSERT_EQ(contents->robots.size(), 2u);
   ExpectSameRobots(cdn_robots, contents->robots[0]);
   ExpectSameRobots(robots, contents->robots[1]);
-  ASSERT_EQ(contents->sitemaps.size(), 1u);
-  EXPECT_EQ(contents->sitemaps[0].fetch.url, sitemap.fetch.url);
-  EXPECT_EQ(contents->sitemaps[0].pages_listed, 12);
-  EXPECT_EQ(contents->sitemaps[0].images_listed, 3);
-  EXPECT_EQ(contents->sitemaps[0].sitemaps_listed, 1);
-  EXPECT_EQ(contents->sitemaps[0].warnings, sitemap.warnings);
+  ASSERT_EQ(contents->resources.size(), 1u);
+  EXPECT_EQ(contents->resources[0].kind, "sitemap");
+  EXPECT_EQ(contents->resources[0].fetch.url, sitemap.fetch.url);
+  EXPECT_EQ(contents->resources[0].pages_listed, 12);
+  EXPECT_EQ(contents->resources[0].images_listed, 3);
+  EXPECT_EQ(contents->resources[0].sitemaps_listed, 1);
+  EXPECT_EQ(contents->resources[0].warnings, sitemap.warnings);
 }
 
 TEST_F(StoreTest, RunsOfASiteAreListedOldestFirstAndAllKept) {

@@ -13,6 +13,7 @@
 #include "crawler/url.h"
 #include "detectors/analysis_module.h"
 #include "reports/diff.h"
+#include "reports/exposure.h"
 #include "reports/report.h"
 #include "store/store.h"
 #include "tools/scrapewatch/commands.h"
@@ -91,14 +92,21 @@ class StoringSink : public crawler::CrawlSink {
 
   void OnSitemap(const crawler::FetchResult& fetch,
                  const crawler::SitemapContents* contents) override {
-    store::SitemapRecord record{.fetch = Evidence(fetch)};
+    store::ResourceRecord record{.kind = "sitemap", .fetch = Evidence(fetch)};
     if (contents) {
       record.pages_listed = static_cast<int64_t>(contents->page_urls.size());
       record.images_listed = static_cast<int64_t>(contents->image_urls.size());
       record.sitemaps_listed = static_cast<int64_t>(contents->sitemap_urls.size());
       record.warnings = contents->warnings;
     }
-    Keep(store_->PutSitemap(*run_, record));
+    Keep(store_->PutResource(*run_, record));
+  }
+
+  void OnStylesheet(const crawler::FetchResult& fetch,
+                    const std::vector<std::string>* image_urls) override {
+    store::ResourceRecord record{.kind = "stylesheet", .fetch = Evidence(fetch)};
+    if (image_urls) record.images_listed = static_cast<int64_t>(image_urls->size());
+    Keep(store_->PutResource(*run_, record));
   }
 
   void OnImage(const crawler::FetchResult& fetch, std::function<void()> kept) override {
@@ -125,7 +133,11 @@ class StoringSink : public crawler::CrawlSink {
       case crawler::ResourceKind::kImage:
         return Keep(store_->PutImage(*run_, {.fetch = evidence, .skipped_reason = why}));
       case crawler::ResourceKind::kSitemap:
-        return Keep(store_->PutSitemap(*run_, {.fetch = evidence, .skipped_reason = why}));
+        return Keep(store_->PutResource(
+            *run_, {.kind = "sitemap", .fetch = evidence, .skipped_reason = why}));
+      case crawler::ResourceKind::kStylesheet:
+        return Keep(store_->PutResource(
+            *run_, {.kind = "stylesheet", .fetch = evidence, .skipped_reason = why}));
       case crawler::ResourceKind::kPage:
         return Keep(store_->PutPage(*run_, {.fetch = evidence, .skipped_reason = why}));
     }
@@ -183,6 +195,15 @@ absl::StatusOr<AuditConfig> ResolveConfig(const AuditFlags& flags) {
   return config;
 }
 
+// "  limits hit: max_urls_per_pattern 145, timeout 2\n", or "" when none was.
+std::string LimitsLine(const std::map<std::string, int64_t>& limits) {
+  if (limits.empty()) return "";
+  std::string line = "  limits hit:";
+  for (const auto& [limit, count] : limits) absl::StrAppend(&line, " ", limit, " ", count, ",");
+  line.back() = '\n';
+  return line;
+}
+
 void PrintSummary(const store::RunContents& contents, const std::string& out_dir) {
   reports::SiteExposure exposure = reports::BuildExposure(contents, {});
   const store::RunRecord& run = contents.run;
@@ -194,7 +215,7 @@ void PrintSummary(const store::RunContents& contents, const std::string& out_dir
       run.site, run.id, run.pages_fetched, run.pages_disallowed, run.pages_errors,
       run.pages_discovered, s.images, s.images_analysed, s.images_with_faces, s.faces,
       s.images_with_gps);
-  std::cout << "  reports: " << out_dir << "/report.json\n"
+  std::cout << LimitsLine(s.limits_hit) << "  reports: " << out_dir << "/report.json\n"
             << "           " << out_dir << "/report.html\n";
 }
 
@@ -234,7 +255,14 @@ absl::Status CountTotals(const store::Store& store, store::RunRecord& run) {
 // yet: the summary counts what was fetched and stored.
 int PrintCrawlSummary(const store::Store& store, const store::RunRecord& run) {
   int64_t images_fetched = 0, images_skipped = 0;
-  absl::Status counted = store.VisitImages(run, [&](const store::ImageRecord& image) {
+  std::map<std::string, int64_t> limits;
+  absl::Status counted = store.VisitPages(run, [&](const store::PageRecord& page) {
+    std::string limit = reports::LimitHit("page", page.fetch, page.skipped_reason);
+    if (!limit.empty()) ++limits[limit];
+  });
+  if (counted.ok()) counted = store.VisitImages(run, [&](const store::ImageRecord& image) {
+    std::string limit = reports::LimitHit("image", image.fetch, image.skipped_reason);
+    if (!limit.empty()) ++limits[limit];
     if (!image.skipped_reason.empty()) {
       ++images_skipped;
     } else if (image.fetch.error.empty() && image.fetch.http_status / 100 == 2) {
@@ -249,9 +277,10 @@ int PrintCrawlSummary(const store::Store& store, const store::RunRecord& run) {
       "%s  (run %s, --analysis none)\n"
       "  pages:  %d fetched, %d disallowed by robots.txt, %d errors, %d discovered\n"
       "  images: %d fetched, %d not fetched; none analysed\n"
+      "%s"
       "  report: scrapewatch report --store STORE --site %s --format html\n",
       run.site, run.id, run.pages_fetched, run.pages_disallowed, run.pages_errors,
-      run.pages_discovered, images_fetched, images_skipped, run.site);
+      run.pages_discovered, images_fetched, images_skipped, LimitsLine(limits), run.site);
   return 0;
 }
 

@@ -79,7 +79,8 @@ constexpr ConfigFlag kConfigFlags[] = {
      "Largest sitemap read, after decompression (default 50 MiB)"},
     {"--strip-query-params", "crawl.strip_query_params", ConfigFlag::kTextList,
      "Comma-separated query parameters dropped from URLs, 'utm_*' matching a prefix (default: "
-     "utm_*, fbclid, gclid, dclid, msclkid, mc_cid, mc_eid, _ga, yclid, igshid)"},
+     "utm_*, fbclid, gclid, dclid, msclkid, mc_cid, mc_eid, _ga, yclid, igshid, sessionid, "
+     "PHPSESSID, jsessionid)"},
     {"--analysis", "detect.analysis", ConfigFlag::kText,
      "full (default), or none: crawl, fetch and store, but analyse no image"},
     {"--max-image-pixels", "detect.max_image_pixels", ConfigFlag::kInteger,
