@@ -163,6 +163,8 @@ const std::map<std::string, KeyHandler>& KnownKeys() {
       {"crawl.max_sitemap_bytes",
        IntKey(&AuditConfig::crawl, &CrawlConfig::max_sitemap_bytes, 1024)},
       {"crawl.strip_query_params", StringListKey(&CrawlConfig::strip_query_params)},
+      {"detect.thumbnails",
+       ChoiceKey(&AuditConfig::detect, &DetectConfig::thumbnails, {"blurred", "clear", "none"})},
       {"detect.analysis", ChoiceKey(&AuditConfig::detect, &DetectConfig::analysis, {"full", "none"})},
       {"detect.max_image_pixels",
        IntKey(&AuditConfig::detect, &DetectConfig::max_image_pixels, 1)},
@@ -177,6 +179,7 @@ const std::map<std::string, KeyHandler>& KnownKeys() {
        DoubleKey(&AuditConfig::detect, &DetectConfig::yunet_score_threshold, 0)},
       {"output.store", StringKey(&AuditConfig::output, &OutputConfig::store_dir)},
       {"output.out", StringKey(&AuditConfig::output, &OutputConfig::out_dir)},
+      {"output.retention_days", IntKey(&AuditConfig::output, &OutputConfig::retention_days, 0)},
       {"profiles.robots_tokens", TokenListKey(&ProfileConfig::robots_tokens)},
   };
   return *keys;
@@ -262,8 +265,11 @@ std::string ToToml(const AuditConfig& c) {
                              {"face_score_threshold", c.detect.face_score_threshold},
                              {"face_backend", c.detect.face_backend},
                              {"face_model", c.detect.face_model},
-                             {"yunet_score_threshold", c.detect.yunet_score_threshold}}},
-      {"output", toml::table{{"store", c.output.store_dir}, {"out", c.output.out_dir}}},
+                             {"yunet_score_threshold", c.detect.yunet_score_threshold},
+                             {"thumbnails", c.detect.thumbnails}}},
+      {"output", toml::table{{"store", c.output.store_dir},
+                             {"out", c.output.out_dir},
+                             {"retention_days", c.output.retention_days}}},
       {"profiles", toml::table{{"robots_tokens", tokens}}}};
   std::ostringstream text;
   text << table << "\n";

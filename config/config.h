@@ -61,11 +61,17 @@ struct DetectConfig {
   std::string face_backend = "hog";        // "hog" (built in) or "yunet" (needs its model)
   std::string face_model;                  // YuNet ONNX file; empty: standard locations
   double yunet_score_threshold = 0.9;      // YuNet confidence a face must reach
+  // Thumbnails kept for reports of images with faces or GPS: "blurred"
+  // (faces unrecognisable), "clear" (only when asked) or "none".
+  std::string thumbnails = "blurred";
 };
 
 struct OutputConfig {
   std::string store_dir = "scrapewatch-store";
   std::string out_dir = "scrapewatch-reports";
+  // Runs that began more than this many days ago are deleted from the store
+  // after each audit; 0 keeps every run.
+  int64_t retention_days = 0;
 };
 
 // Which scrapers the report assesses: for each robots.txt product token, the

@@ -2,6 +2,7 @@
 
 #include "detectors/image_decoder.h"
 #include "detectors/perceptual_hash.h"
+#include "detectors/thumbnail.h"
 #include "detectors/yunet_face_detector.h"
 
 namespace scrapewatch::detectors {
@@ -66,6 +67,11 @@ ImageFindings ImageAnalyzer::Analyze(std::string_view bytes) {
   findings.phash = PerceptualHash(decoded->bgr);
   findings.face_backend = face_detector_->name();
   findings.faces = face_detector_->Detect(decoded->bgr);
+  bool located = findings.metadata.gps && findings.metadata.gps->valid;
+  if (config_.thumbnails != "none" && (!findings.faces.empty() || located)) {
+    findings.thumbnail_blurred = config_.thumbnails != "clear";
+    findings.thumbnail_jpeg = MakeThumbnailJpeg(decoded->bgr, findings.thumbnail_blurred);
+  }
   return findings;
 }
 

@@ -40,6 +40,10 @@ struct ImageFindings {
   std::string face_backend;    // detector name and thresholds
   ImageMetadata metadata;
   std::string metadata_error;  // empty when metadata was read (or absent)
+  // JPEG for reports (detectors/thumbnail.h), only for images with a face or
+  // a location; empty otherwise or with detect.thumbnails = "none".
+  std::string thumbnail_jpeg;
+  bool thumbnail_blurred = true;
 };
 
 // The face detector `config` names. Errors: the YuNet model missing, not the

@@ -9,6 +9,7 @@
 #include "absl/strings/str_replace.h"
 #include "config/version.h"
 #include "reports/harvestability.h"
+#include "reports/remediation.h"
 #include "reports/renderers.h"
 #include "store/record_codec.h"
 
@@ -29,6 +30,8 @@ h1{font-size:1.5em;margin-bottom:.2em} .meta{color:#666;font-size:.9em}
 table{border-collapse:collapse;width:100%;font-size:.9em} td,th{border-bottom:1px solid #eee;padding:.35em;text-align:left;vertical-align:top}
 td.url{word-break:break-all} .tag{display:inline-block;border-radius:3px;padding:0 .4em;font-size:.8em;color:#fff}
 .face{background:#c0392b} .gps{background:#8e44ad} .err{background:#7f8c8d} .opt{background:#27ae60}
+.thumb{max-width:160px;max-height:160px;border-radius:4px;display:block}
+pre{background:#f6f6f6;padding:.5em;overflow-x:auto;font-size:.85em} .fix h3{font-size:1.05em;margin-bottom:.2em}
 @media print{body{margin:0;max-width:none}.card{break-inside:avoid}}
 )css";
 
@@ -36,24 +39,28 @@ struct Figure {
   std::string label;
   int64_t value;
   bool risk;
+  std::string json_path;  // where report.json has the same number, e.g. "summary/faces"
 };
 
 std::vector<Figure> Figures(const SiteExposure& exposure) {
   const store::RunRecord& run = exposure.contents->run;
   const Summary& s = exposure.summary;
-  return {{"pages fetched", run.pages_fetched, false},
-          {"pages disallowed", run.pages_disallowed, false},
-          {"images", s.images, false},
-          {"images with faces", s.images_with_faces, true},
-          {"faces", s.faces, true},
-          {"images with GPS", s.images_with_gps, true}};
+  return {{"pages fetched", run.pages_fetched, false, "pages/fetched"},
+          {"pages disallowed", run.pages_disallowed, false, "pages/disallowed_by_robots"},
+          {"images", s.images, false, "summary/images"},
+          {"images with faces", s.images_with_faces, true, "summary/images_with_faces"},
+          {"faces", s.faces, true, "summary/faces"},
+          {"images with GPS", s.images_with_gps, true, "summary/images_with_gps"}};
 }
 
 std::string Cards(const std::vector<Figure>& figures) {
   std::string out = "<div class=cards>";
   for (const Figure& f : figures) {
-    absl::StrAppend(&out, "<div class='card", f.risk && f.value > 0 ? " risk" : "", "'><b>",
-                    f.value, "</b>", Escape(f.label), "</div>");
+    // data-figure names the report.json value the number must equal (the
+    // browser test compares them).
+    absl::StrAppend(&out, "<div class='card", f.risk && f.value > 0 ? " risk" : "",
+                    "'><b data-figure='", f.json_path, "'>", f.value, "</b>", Escape(f.label),
+                    "</div>");
   }
   return out + "</div>";
 }
@@ -93,6 +100,24 @@ std::string Harvestability(const SiteExposure& exposure) {
                     Escape(rules[c.profile]), "</td></tr>");
   }
   return out + "</tbody></table>";
+}
+
+// What to change, each piece of advice with the lines to paste.
+std::string Remediations(const SiteExposure& exposure) {
+  std::vector<Remediation> plan = PlanRemediation(exposure);
+  if (plan.empty()) return "";
+  std::string out = "<h2>What to change</h2>";
+  for (const Remediation& r : plan) {
+    absl::StrAppend(&out, "<section class=fix data-finding='", r.finding, "'><h3>", Escape(r.title),
+                    " <span class=meta>(", r.images, " image", r.images == 1 ? "" : "s",
+                    ")</span></h3><p>", Escape(r.advice), "</p>");
+    for (const std::string& snippet : r.snippets) {
+      absl::StrAppend(&out, "<pre>", Escape(snippet), "</pre>");
+    }
+    absl::StrAppend(&out, "<p class=meta>e.g. ", Escape(absl::StrJoin(r.examples, ", ")),
+                    "</p></section>");
+  }
+  return out;
 }
 
 std::string ImageRow(const ImageExposure& image) {
@@ -135,7 +160,14 @@ std::string ImageRow(const ImageExposure& image) {
   if (r.findings && !r.findings->metadata.make.empty()) {
     camera = Escape(absl::StrCat(r.findings->metadata.make, " ", r.findings->metadata.model));
   }
-  return absl::StrCat("<tr><td class=url>", Escape(r.fetch.url), "</td><td>", tags, "</td><td>",
+  std::string thumbnail;
+  if (r.findings && !r.findings->thumbnail_jpeg.empty()) {
+    thumbnail = absl::StrCat("<img class=thumb src='", ThumbnailDataUri(*r.findings), "' alt='",
+                             r.findings->thumbnail_blurred ? "blurred thumbnail" : "thumbnail",
+                             "'><br>");
+  }
+  return absl::StrCat("<tr><td class=url>", thumbnail, Escape(r.fetch.url), "</td><td>", tags,
+                      "</td><td>",
                       camera, "</td><td class=url>", pages, "</td></tr>");
 }
 
@@ -154,7 +186,7 @@ std::string RenderHtml(const SiteExposure& exposure) {
       "<p class=meta>Run ", Escape(run.id), " · started ", store::FormatTimestamp(run.started_at),
       run.finished_at ? absl::StrCat(" · finished ", store::FormatTimestamp(*run.finished_at)) : "",
       " · user agent <code>", Escape(run.user_agent), "</code> · ", kToolName, " ", kToolVersion,
-      "</p>", Cards(figures), Chart(figures), Harvestability(exposure),
+      "</p>", Cards(figures), Chart(figures), Harvestability(exposure), Remediations(exposure),
       "<h2>Images, highest risk first</h2><p>Each row is one image a logged-out crawler ",
       "reached, with every page it appears on: the profile an indexer compiles.</p>",
       "<table><thead><tr><th>image</th><th>findings</th><th>camera</th><th>found on</th></tr>",

@@ -2,6 +2,7 @@
 
 #include "config/version.h"
 #include "reports/harvestability.h"
+#include "reports/remediation.h"
 #include "reports/renderers.h"
 #include "reports/report.h"
 #include "store/record_codec.h"
@@ -90,6 +91,10 @@ json Image(const ImageExposure& image) {
   const detectors::ImageFindings& f = *record.findings;
   entry["sha256"] = f.sha256;
   entry["phash"] = f.phash;
+  if (!f.thumbnail_jpeg.empty()) {
+    entry["thumbnail"] = ThumbnailDataUri(f);
+    entry["thumbnail_blurred"] = f.thumbnail_blurred;
+  }
   entry["format"] = f.format;
   entry["width"] = f.width;
   entry["height"] = f.height;
@@ -141,6 +146,12 @@ std::string RenderJson(const SiteExposure& exposure) {
     harvestability.push_back({{"profile", c.profile}, {"images", c.images},
                               {"images_with_faces", c.images_with_faces}});
   }
+  json remediation = json::array();
+  for (const Remediation& r : PlanRemediation(exposure)) {
+    remediation.push_back({{"finding", r.finding}, {"title", r.title}, {"images", r.images},
+                           {"examples", r.examples}, {"advice", r.advice},
+                           {"snippets", r.snippets}});
+  }
   json report{
       {"schema_version", kReportSchemaVersion},
       {"tool", {{"name", kToolName}, {"version", kToolVersion}}},
@@ -156,6 +167,7 @@ std::string RenderJson(const SiteExposure& exposure) {
       {"images", images},
       {"robots", robots},
       {"profiles", profiles},
+      {"remediation", remediation},
       {"summary",
        {{"images", s.images}, {"images_analysed", s.images_analysed},
         {"images_with_faces", s.images_with_faces}, {"faces", s.faces},

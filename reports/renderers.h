@@ -8,6 +8,9 @@
 
 namespace scrapewatch::reports {
 
+// "data:image/jpeg;base64,..." of the image's thumbnail; "" when it has none.
+std::string ThumbnailDataUri(const detectors::ImageFindings& findings);
+
 std::string RenderJson(const SiteExposure& exposure);
 std::string RenderHtml(const SiteExposure& exposure);
 std::string RenderCsv(const SiteExposure& exposure);

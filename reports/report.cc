@@ -5,10 +5,16 @@
 #include <fstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "reports/renderers.h"
 
 namespace scrapewatch::reports {
+
+std::string ThumbnailDataUri(const detectors::ImageFindings& findings) {
+  if (findings.thumbnail_jpeg.empty()) return "";
+  return absl::StrCat("data:image/jpeg;base64,", absl::Base64Escape(findings.thumbnail_jpeg));
+}
 
 absl::StatusOr<Format> ParseFormat(const std::string& name) {
   if (name == "json") return Format::kJson;

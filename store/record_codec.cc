@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 
 namespace scrapewatch {
@@ -63,7 +64,9 @@ void to_json(json& j, const ImageFindings& f) {
            {"format", f.format},
            {"width", f.width}, {"height", f.height}, {"decode_error", f.decode_error},
            {"faces", f.faces}, {"face_backend", f.face_backend}, {"metadata", f.metadata},
-           {"metadata_error", f.metadata_error}};
+           {"metadata_error", f.metadata_error},
+           {"thumbnail_jpeg_base64", absl::Base64Escape(f.thumbnail_jpeg)},
+           {"thumbnail_blurred", f.thumbnail_blurred}};
 }
 void from_json(const json& j, ImageFindings& f) {
   j.at("sha256").get_to(f.sha256), j.at("phash").get_to(f.phash);
@@ -72,6 +75,12 @@ void from_json(const json& j, ImageFindings& f) {
   j.at("height").get_to(f.height), j.at("decode_error").get_to(f.decode_error);
   j.at("faces").get_to(f.faces), j.at("face_backend").get_to(f.face_backend);
   j.at("metadata").get_to(f.metadata), j.at("metadata_error").get_to(f.metadata_error);
+  // Absent from records written before thumbnails existed.
+  if (j.contains("thumbnail_jpeg_base64") &&
+      !absl::Base64Unescape(j.at("thumbnail_jpeg_base64").get<std::string>(), &f.thumbnail_jpeg)) {
+    throw std::invalid_argument("thumbnail_jpeg_base64 is not base64");
+  }
+  f.thumbnail_blurred = j.value("thumbnail_blurred", true);
 }
 
 }  // namespace detectors

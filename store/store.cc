@@ -243,6 +243,23 @@ std::unique_ptr<crawler::FrontierStorage> Store::Frontier(const RunRecord& run) 
                                               path_);
 }
 
+absl::Status Store::DeleteRun(const RunRecord& run) {
+  std::string begin = ItemKey(run, "");
+  std::string end = begin;
+  end.back() = '\1';
+  rocksdb::WriteBatch batch;
+  for (int family = kFrontier; family < static_cast<int>(handles_.size()); ++family) {
+    batch.DeleteRange(handles_[family], begin, end);
+  }
+  batch.Delete(handles_[kRuns], RunKey(run.site, run.id));
+  rocksdb::Status status = db_->Write(rocksdb::WriteOptions(), &batch);
+  if (!status.ok()) {
+    return absl::InternalError(absl::StrCat("store '", path_, "': cannot delete run ", run.id,
+                                            ": ", status.ToString()));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Store::ClearFrontier(const RunRecord& run) {
   std::string begin = ItemKey(run, "");
   std::string end = begin;

@@ -58,6 +58,8 @@ class Store {
   // The durable frontier of `run`'s crawl, in the "frontier" column family.
   // Valid while this Store lives.
   std::unique_ptr<crawler::FrontierStorage> Frontier(const RunRecord& run);
+  // Deletes a run and everything stored for it (retention).
+  absl::Status DeleteRun(const RunRecord& run);
   // Drops the frontier of a finished run: only a resume reads it.
   absl::Status ClearFrontier(const RunRecord& run);
 

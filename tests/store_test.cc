@@ -266,6 +266,27 @@ TEST_F(StoreTest, BeginRunAssignsSortableIdFromStartTime) {
   EXPECT_EQ(run.started_at, At(kStart));
 }
 
+TEST_F(StoreTest, DeleteRunRemovesTheRunAndItsRecordsOnly) {
+  RunRecord old_run = Begin("https://example.org", At(kStart));
+  RunRecord new_run = Begin("https://example.org", At(kStart + 86'400'000));
+  for (const RunRecord& run : {old_run, new_run}) {
+    ASSERT_TRUE(store_->PutPage(run, {.fetch = SampleFetch("https://example.org/", kStart)}).ok());
+    ASSERT_TRUE(store_->PutImage(run, {.fetch = SampleFetch("https://example.org/a.jpg", kStart)})
+                    .ok());
+  }
+  ASSERT_TRUE(store_->DeleteRun(old_run).ok());
+  Reopen();
+  absl::StatusOr<std::vector<RunRecord>> runs = store_->ListRuns("https://example.org");
+  ASSERT_TRUE(runs.ok());
+  ASSERT_EQ(runs->size(), 1u);
+  EXPECT_EQ(runs->front().id, new_run.id);
+  EXPECT_TRUE(absl::IsNotFound(store_->ReadRun(old_run.site, old_run.id).status()));
+  absl::StatusOr<RunContents> kept = store_->ReadRun(new_run.site, new_run.id);
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(kept->pages.size(), 1u);
+  EXPECT_EQ(kept->images.size(), 1u);
+}
+
 // A killed run and a --fresh one begun in the same second must still list
 // oldest first, since commands default to the latest run.
 TEST_F(StoreTest, RunsBegunWithinOneSecondListInTheOrderTheyBegan) {

@@ -16,6 +16,10 @@ url="http://127.0.0.1:$SITE_PORT/"
 "$binary" audit "$url" --allow-private-addresses --precise-locations --delay 0 \
   --store "$work/store" --out "$work/out" --quiet
 reports="$work/out/127.0.0.1_$SITE_PORT"
+# The audit writes all four formats itself.
+for file in report.json report.html images.csv report.md; do
+  [[ -s "$reports/$file" ]] || { echo "audit did not write $reports/$file" >&2; exit 1; }
+done
 for format in json html csv md; do
   "$binary" report --store "$work/store" --site "$url" --format "$format" --out "$work/report.$format"
 done

@@ -215,8 +215,8 @@ void PrintSummary(const store::RunContents& contents, const std::string& out_dir
       run.site, run.id, run.pages_fetched, run.pages_disallowed, run.pages_errors,
       run.pages_discovered, s.images, s.images_analysed, s.images_with_faces, s.faces,
       s.images_with_gps);
-  std::cout << LimitsLine(s.limits_hit) << "  reports: " << out_dir << "/report.json\n"
-            << "           " << out_dir << "/report.html\n";
+  std::cout << LimitsLine(s.limits_hit) << "  reports: " << out_dir << "/report.html\n"
+            << "           " << out_dir << "/report.json, images.csv, report.md\n";
 }
 
 // The site's last run, when it was interrupted with the same seeds and
@@ -333,7 +333,9 @@ int AuditSite(const std::string& site, const std::vector<std::string>& seeds,
   reports::ReportOptions options{.precise_locations = flags.precise_locations};
   std::string dir = absl::StrCat(config.output.out_dir, "/", reports::SiteDirectoryName(site));
   for (auto [name, format] : {std::pair{"report.json", reports::Format::kJson},
-                              std::pair{"report.html", reports::Format::kHtml}}) {
+                              std::pair{"report.html", reports::Format::kHtml},
+                              std::pair{"images.csv", reports::Format::kCsv},
+                              std::pair{"report.md", reports::Format::kMarkdown}}) {
     absl::Status written = reports::WriteFileAtomically(
         absl::StrCat(dir, "/", name), reports::Render(*contents, format, options));
     if (!written.ok()) {
@@ -352,6 +354,22 @@ int AuditSite(const std::string& site, const std::vector<std::string>& seeds,
   if (!diff->has_new_exposure()) return 0;
   std::cerr << reports::RenderDiffText(*diff);
   return kExitNewExposure;
+}
+
+// Retention: every site's runs that began before `cutoff` go, with all their
+// records. A run still unfinished is kept if it is the site's latest (it may
+// be resumed).
+absl::Status PurgeOldRuns(store::Store& store, absl::Time cutoff, bool quiet) {
+  absl::StatusOr<std::vector<store::RunRecord>> runs = store.ListRuns("");
+  if (!runs.ok()) return runs.status();
+  for (size_t i = 0; i < runs->size(); ++i) {
+    const store::RunRecord& run = (*runs)[i];
+    bool latest_of_site = i + 1 == runs->size() || (*runs)[i + 1].site != run.site;
+    if (run.started_at >= cutoff || (latest_of_site && !run.finished_at)) continue;
+    if (absl::Status deleted = store.DeleteRun(run); !deleted.ok()) return deleted;
+    if (!quiet) std::cout << "retention: deleted run " << run.id << " of " << run.site << "\n";
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -398,6 +416,14 @@ int RunAudit(const AuditFlags& flags) {
     int status = AuditSite(site, seeds, *config, flags, analysis, **store);
     failed = failed || status == 1;
     exposed = exposed || status == kExitNewExposure;
+  }
+  if (config->output.retention_days > 0) {
+    absl::Status purged = PurgeOldRuns(**store, absl::Now() - absl::Hours(24 * config->output.retention_days),
+                                       flags.quiet);
+    if (!purged.ok()) {
+      std::cerr << "scrapewatch: " << purged.message() << "\n";
+      failed = true;
+    }
   }
   return failed ? 1 : exposed ? kExitNewExposure : 0;
 }

@@ -33,6 +33,9 @@ constexpr ConfigFlag kConfigFlags[] = {
     {"--store", "output.store", ConfigFlag::kText,
      "RocksDB store directory; each audit adds a run (default scrapewatch-store)"},
     {"--out", "output.out", ConfigFlag::kText, "Report directory (default scrapewatch-reports)"},
+    {"--retention", "output.retention_days", ConfigFlag::kInteger,
+     "Delete runs that began more than DAYS days ago from the store after the audit (default 0: "
+     "keep all)"},
     {"--max-pages", "crawl.max_pages", ConfigFlag::kInteger,
      "HTML pages fetched per site (default 200)"},
     {"--delay", "crawl.delay", ConfigFlag::kNumber,
@@ -81,6 +84,8 @@ constexpr ConfigFlag kConfigFlags[] = {
      "Comma-separated query parameters dropped from URLs, 'utm_*' matching a prefix (default: "
      "utm_*, fbclid, gclid, dclid, msclkid, mc_cid, mc_eid, _ga, yclid, igshid, sessionid, "
      "PHPSESSID, jsessionid)"},
+    {"--thumbnails", "detect.thumbnails", ConfigFlag::kText,
+     "Report thumbnails of images with faces or GPS: blurred (default), clear, none"},
     {"--analysis", "detect.analysis", ConfigFlag::kText,
      "full (default), or none: crawl, fetch and store, but analyse no image"},
     {"--max-image-pixels", "detect.max_image_pixels", ConfigFlag::kInteger,
