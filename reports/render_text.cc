@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "reports/remediation.h"
 #include "reports/renderers.h"
 #include "store/record_codec.h"
 
@@ -48,10 +49,20 @@ size_t FaceCount(const ImageExposure& image) {
   return image.record->findings ? image.record->findings->faces.size() : 0;
 }
 
+// The opt-out signals on one image, space-separated: "x-robots-tag:noai",
+// "meta:noimageindex", "tdm-reserved".
+std::string OptOutText(const OptOutSignals& signals) {
+  std::vector<std::string> parts;
+  for (const std::string& d : signals.x_robots_tag) parts.push_back("x-robots-tag:" + d);
+  for (const std::string& d : signals.page_meta_robots) parts.push_back("meta:" + d);
+  if (signals.tdm_reserved) parts.push_back("tdm-reserved");
+  return absl::StrJoin(parts, " ");
+}
+
 }  // namespace
 
 std::string RenderCsv(const SiteExposure& exposure) {
-  std::string out = "url,sha256,pages,faces,lat,lon,error\r\n";
+  std::string out = "url,sha256,pages,faces,lat,lon,opt_out,harvestable_by,error\r\n";
   for (const ImageExposure& image : exposure.images) {
     const store::ImageRecord& r = *image.record;
     std::string error = !r.skipped_reason.empty() ? r.skipped_reason : r.fetch.error;
@@ -60,7 +71,10 @@ std::string RenderCsv(const SiteExposure& exposure) {
                     CsvField(r.findings ? r.findings->sha256 : ""), ",",
                     CsvField(PagesText(image, " ", AsIs)), ",", FaceCount(image), ",",
                     Coordinate(image, &ReportedLocation::lat), ",",
-                    Coordinate(image, &ReportedLocation::lon), ",", CsvField(error), "\r\n");
+                    Coordinate(image, &ReportedLocation::lon), ",",
+                    CsvField(OptOutText(image.signals)), ",",
+                    CsvField(absl::StrJoin(image.harvestable_by, " ")), ",", CsvField(error),
+                    "\r\n");
   }
   return out;
 }
@@ -78,6 +92,13 @@ std::string RenderMarkdown(const SiteExposure& exposure) {
   for (const ImageExposure& image : exposure.images) {
     absl::StrAppend(&out, "| ", MdCell(image.record->fetch.url), " | ", FaceCount(image), " | ",
                     GpsText(image), " | ", PagesText(image, "<br>", MdCell), " |\n");
+  }
+  std::vector<Remediation> plan = PlanRemediation(exposure);
+  if (!plan.empty()) absl::StrAppend(&out, "\n## What to change\n");
+  for (const Remediation& r : plan) {
+    absl::StrAppend(&out, "\n### ", MdCell(r.title), " (", r.images, " image",
+                    r.images == 1 ? "" : "s", ")\n\n", MdCell(r.advice), "\n");
+    for (const std::string& snippet : r.snippets) absl::StrAppend(&out, "\n```\n", snippet, "\n```\n");
   }
   return out;
 }

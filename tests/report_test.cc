@@ -31,6 +31,7 @@ namespace scrapewatch::reports {
 namespace {
 
 using nlohmann::json;
+using ::testing::_;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -503,17 +504,18 @@ std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
 
 TEST(RenderCsvTest, OneQuotedRowPerImageInRiskOrder) {
   const std::string csv = Render(SampleContents(), Format::kCsv, {});
-  EXPECT_EQ(csv.substr(0, csv.find("\r\n")), "url,sha256,pages,faces,lat,lon,error");
+  EXPECT_EQ(csv.substr(0, csv.find("\r\n")),
+            "url,sha256,pages,faces,lat,lon,opt_out,harvestable_by,error");
   const std::vector<std::vector<std::string>> rows = ParseCsv(csv);
   ASSERT_EQ(rows.size(), 8u);
-  for (const std::vector<std::string>& row : rows) EXPECT_EQ(row.size(), 7u);
+  for (const std::vector<std::string>& row : rows) EXPECT_EQ(row.size(), 9u);
   EXPECT_THAT(rows[1], ElementsAre(kFaceGps, std::string(64, 'd'),
                                    "https://example.org/ https://example.org/team", "1",
-                                   "-33.86", "151.22", ""));
+                                   "-33.86", "151.22", _, _, ""));
   EXPECT_THAT(rows[3], ElementsAre(kGps, std::string(64, 'b'), "https://example.org/team", "0",
-                                   "48.86", "2.29", ""));
-  EXPECT_EQ(rows[6][6], "robots.txt");
-  EXPECT_EQ(rows[7][6], "HTTP 404");
+                                   "48.86", "2.29", _, _, ""));
+  EXPECT_EQ(rows[6][8], "robots.txt");
+  EXPECT_EQ(rows[7][8], "HTTP 404");
   EXPECT_THAT(csv, HasSubstr("\"" + std::string(kFaceGps) + "\","));
 }
 
@@ -530,15 +532,15 @@ TEST(RenderCsvTest, NeutralisesFormulasAndQuotesQuotes) {
   ASSERT_EQ(rows.size(), 8u);
   std::vector<std::string> errors;
   for (const std::vector<std::string>& row : rows) {
-    ASSERT_EQ(row.size(), 7u);
+    ASSERT_EQ(row.size(), 9u);
     // Text columns only: faces, lat and lon are numbers the tool writes, and a
     // negative coordinate must stay a number.
-    for (size_t column : {0, 1, 2, 6}) {
+    for (size_t column : {0, 1, 2, 6, 7, 8}) {
       const std::string& field = row[column];
       EXPECT_TRUE(field.empty() || std::string("=+-@").find(field[0]) == std::string::npos)
           << field;
     }
-    errors.push_back(row[6]);
+    errors.push_back(row[8]);
   }
   EXPECT_THAT(errors, ::testing::Contains("'@SUM(A1:A9)"));
   EXPECT_THAT(errors, ::testing::Contains("'+cmd|' /C calc'!A0"));
@@ -550,7 +552,7 @@ TEST(RenderCsvTest, PreciseLocationsKeepEveryDigit) {
   const std::vector<std::vector<std::string>> rows =
       ParseCsv(Render(SampleContents(), Format::kCsv, {.precise_locations = true}));
   ASSERT_GE(rows.size(), 2u);
-  ASSERT_EQ(rows[1].size(), 7u);
+  ASSERT_EQ(rows[1].size(), 9u);
   EXPECT_EQ(rows[1][4], "-33.856784");
   EXPECT_EQ(rows[1][5], "151.215297");
 }

@@ -157,7 +157,21 @@ def main():
     check(len(rows) == len(PUBLIC_PHOTOS), f"CSV rows: {len(rows)}")
     check(any(r["url"].endswith("camp.jpg") and r["lat"] == "48.86" and r["lon"] == "2.35"
               for r in rows), "CSV lacks camp.jpg's rounded GPS")
+    camp = [r for r in rows if r["url"].endswith("camp.jpg")]
+    check(camp and "x-robots-tag:noai" in camp[0]["opt_out"].split(), "CSV lacks camp.jpg's noai")
+    check(camp and "indiscriminate" in camp[0]["harvestable_by"].split(),
+          "CSV lacks camp.jpg's harvestability")
+    findings = {r["finding"]: r for r in report["remediation"]}
+    check(set(findings) >= {"faces_public", "gps"}, f"remediation: {sorted(findings)}")
+    check("gps" not in findings or any(u.endswith("camp.jpg") for u in findings["gps"]["examples"]),
+          "GPS remediation does not name camp.jpg")
+    faces = [i for i in report["images"] if i["faces"]]
+    check(faces and all(i.get("thumbnail", "").startswith("data:image/jpeg;base64,") and
+                        i["thumbnail_blurred"] for i in faces),
+          "images with faces lack a blurred thumbnail")
+    check("<img class=thumb src='data:image/jpeg;base64," in html, "HTML lacks thumbnails")
     markdown = args.md.read_text()
+    check("## What to change" in markdown, "Markdown lacks the remediation")
     check("| image | faces | GPS | found on |" in markdown, "Markdown table missing")
     check("<br>" in markdown and "&lt;br&gt;" not in markdown, "Markdown page lists are mangled")
 
