@@ -1,6 +1,7 @@
 #include "crawler/crawler.h"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <optional>
 #include <utility>
@@ -76,8 +77,10 @@ struct InFlight {
 
 class CrawlRun {
  public:
-  CrawlRun(const CrawlConfig& config, Frontier frontier, CrawlScope scope, CrawlSink* sink)
+  CrawlRun(const CrawlConfig& config, Frontier frontier, CrawlScope scope, CrawlSink* sink,
+           const std::atomic<bool>* stop)
       : config_(config),
+        stop_(stop),
         frontier_(std::move(frontier)),
         scope_(std::move(scope)),
         sink_(sink),
@@ -99,6 +102,12 @@ class CrawlRun {
       Keep(frontier_.Commit());
     }
     while (status_.ok()) {
+      // Stopping abandons the requests in flight: the frontier still holds
+      // them as in flight, so a resume makes them again.
+      if (stop_ != nullptr && stop_->load()) {
+        status_ = absl::CancelledError("stopped before the crawl finished; the same command resumes it");
+        break;
+      }
       absl::Time now = absl::Now();
       StartReadyRequests(now);
       if (fetcher_.in_flight() == 0 && frontier_.OriginsWithWork().empty()) break;
@@ -455,6 +464,7 @@ class CrawlRun {
   }
 
   const CrawlConfig& config_;
+  const std::atomic<bool>* stop_;
   Frontier frontier_;
   CrawlScope scope_;
   CrawlSink* sink_;
@@ -483,7 +493,7 @@ absl::Status Crawler::Run(const std::vector<std::string>& seeds) {
   if (!scope.ok()) return scope.status();
   absl::StatusOr<Frontier> frontier = Frontier::Open(frontier_);
   if (!frontier.ok()) return frontier.status();
-  CrawlRun run(config_, *std::move(frontier), *std::move(scope), sink_);
+  CrawlRun run(config_, *std::move(frontier), *std::move(scope), sink_, stop_);
   return run.Run(seeds);
 }
 

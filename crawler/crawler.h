@@ -27,6 +27,7 @@
 #ifndef SCRAPEWATCH_CRAWLER_CRAWLER_H_
 #define SCRAPEWATCH_CRAWLER_CRAWLER_H_
 
+#include <atomic>
 #include <functional>
 #include <string>
 #include <vector>
@@ -99,10 +100,17 @@ class Crawler {
   // frontier storage errors; per-URL problems go to the sink.
   absl::Status Run(const std::vector<std::string>& seeds);
 
+  // Run() checks `stop` (not owned; may be set from another thread or a
+  // signal handler) between events, at least every 200 ms. Once it is true,
+  // Run flushes the sink and returns CancelledError, leaving the frontier
+  // resumable; requests in flight are abandoned and made again on resume.
+  void set_stop_flag(const std::atomic<bool>* stop) { stop_ = stop; }
+
  private:
   CrawlConfig config_;
   FrontierStorage* frontier_;
   CrawlSink* sink_;
+  const std::atomic<bool>* stop_ = nullptr;
 };
 
 }  // namespace scrapewatch::crawler

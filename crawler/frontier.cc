@@ -59,6 +59,20 @@ absl::StatusOr<FrontierEntry> Decode(std::string_view value, uint64_t id) {
 
 }  // namespace
 
+absl::StatusOr<FrontierCounts> Frontier::Count(const FrontierStorage& storage) {
+  FrontierCounts counts;
+  for (auto [prefix, count] : {std::pair{kSeen, &counts.seen}, std::pair{kQueued, &counts.queued},
+                               std::pair{kInFlight, &counts.in_flight}}) {
+    absl::Status scanned = storage.Scan(std::string(1, prefix), "",
+                                        [count](std::string_view, std::string_view) {
+                                          ++*count;
+                                          return true;
+                                        });
+    if (!scanned.ok()) return scanned;
+  }
+  return counts;
+}
+
 absl::StatusOr<Frontier> Frontier::Open(FrontierStorage* storage) {
   Frontier frontier(storage);
   if (absl::Status loaded = frontier.Load(); !loaded.ok()) return loaded;

@@ -40,8 +40,18 @@ struct FrontierEntry {
   uint64_t id = 0;            // set by the frontier: the entry's place in its queue
 };
 
+// How much of a crawl a frontier holds, for `scrapewatch status`.
+struct FrontierCounts {
+  int64_t seen = 0;       // URLs ever discovered
+  int64_t queued = 0;     // waiting
+  int64_t in_flight = 0;  // popped, not done (made again on resume)
+};
+
 class Frontier {
  public:
+  // Counts by scanning the storage; does not change it.
+  static absl::StatusOr<FrontierCounts> Count(const FrontierStorage& storage);
+
   // Loads the frontier's state from `storage` (not owned), requeueing what
   // was in flight when the previous process stopped.
   static absl::StatusOr<Frontier> Open(FrontierStorage* storage);

@@ -81,14 +81,9 @@ absl::StatusOr<int> LockStore(const std::string& path) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
-  absl::StatusOr<int> lock_fd = LockStore(path);
-  if (!lock_fd.ok()) return lock_fd.status();
-  rocksdb::DBOptions options;
-  options.create_if_missing = true;
-  options.create_missing_column_families = true;
-  options.db_write_buffer_size = 16 << 20;  // all column families' memtables together
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+namespace {
+
+std::vector<rocksdb::ColumnFamilyDescriptor> FamilyDescriptors() {
   // Bounded memory whatever the crawl's size: small write buffers and one
   // shared block cache; Bloom filters keep the frontier's seen-checks to
   // about one disk read for URLs never seen.
@@ -99,12 +94,23 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   family_options.write_buffer_size = 8 << 20;
   family_options.max_write_buffer_number = 2;
   family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  for (const char* name : kFamilies) {
-    families.emplace_back(name, family_options);
-  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const char* name : kFamilies) families.emplace_back(name, family_options);
+  return families;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
+  absl::StatusOr<int> lock_fd = LockStore(path);
+  if (!lock_fd.ok()) return lock_fd.status();
+  rocksdb::DBOptions options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  options.db_write_buffer_size = 16 << 20;  // all column families' memtables together
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status status = rocksdb::DB::Open(options, path, families, &handles, &raw);
+  rocksdb::Status status = rocksdb::DB::Open(options, path, FamilyDescriptors(), &handles, &raw);
   if (!status.ok()) {
     close(*lock_fd);
     return absl::UnavailableError(
@@ -114,6 +120,46 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
       new Store(path, *lock_fd, std::unique_ptr<rocksdb::DB>(raw), handles));
 }
 
+absl::StatusOr<std::unique_ptr<Store>> Store::OpenReadOnly(const std::string& path) {
+  if (!std::filesystem::exists(path + "/CURRENT")) {
+    return absl::NotFoundError(absl::StrCat("'", path, "' is not a scrapewatch store"));
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status status =
+      rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, FamilyDescriptors(), &handles, &raw);
+  if (!status.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot read store '", path, "': ", status.ToString()));
+  }
+  return std::unique_ptr<Store>(new Store(path, -1, std::unique_ptr<rocksdb::DB>(raw), handles));
+}
+
+absl::Status Store::MergeFrom(const Store& other) {
+  for (int family = kRuns; family < static_cast<int>(handles_.size()); ++family) {
+    std::unique_ptr<rocksdb::Iterator> it(
+        other.db_->NewIterator(rocksdb::ReadOptions(), other.handles_[family]));
+    rocksdb::WriteBatch batch;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      batch.Put(handles_[family], it->key(), it->value());
+      if (batch.GetDataSize() > (4 << 20)) {
+        if (rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) {
+          return absl::InternalError(absl::StrCat("store '", path_, "': ", s.ToString()));
+        }
+        batch.Clear();
+      }
+    }
+    if (!it->status().ok()) {
+      return absl::DataLossError(
+          absl::StrCat("store '", other.path_, "': ", it->status().ToString()));
+    }
+    if (rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) {
+      return absl::InternalError(absl::StrCat("store '", path_, "': ", s.ToString()));
+    }
+  }
+  return absl::OkStatus();
+}
+
 Store::Store(std::string path, int lock_fd, std::unique_ptr<rocksdb::DB> db,
              std::vector<rocksdb::ColumnFamilyHandle*> handles)
     : path_(std::move(path)), lock_fd_(lock_fd), db_(std::move(db)), handles_(std::move(handles)) {}
@@ -121,7 +167,7 @@ Store::Store(std::string path, int lock_fd, std::unique_ptr<rocksdb::DB> db,
 Store::~Store() {
   for (rocksdb::ColumnFamilyHandle* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
   db_.reset();
-  close(lock_fd_);  // releases the flock; the file stays, with a stale PID
+  if (lock_fd_ >= 0) close(lock_fd_);  // releases the flock; the file stays, with a stale PID
 }
 
 absl::Status Store::Put(int family, const std::string& key, const std::string& value, bool sync) {

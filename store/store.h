@@ -41,6 +41,14 @@ class Store {
  public:
   // Opens (creating if needed) the store in directory `path`.
   static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path);
+  // Opens an existing store for reading only, without its lock, so `status`
+  // can look at a store an audit is writing: it sees what was written up to
+  // the moment it opened. Writes fail.
+  static absl::StatusOr<std::unique_ptr<Store>> OpenReadOnly(const std::string& path);
+  // Copies every run of `other` (and everything stored for them) into this
+  // store: run ids are unique, so stores of shards merge without conflict;
+  // merging the same store twice changes nothing.
+  absl::Status MergeFrom(const Store& other);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -81,7 +89,7 @@ class Store {
                    bool sync = false);
 
   std::string path_;
-  int lock_fd_;  // held for the Store's lifetime
+  int lock_fd_;  // held for the Store's lifetime; -1 when opened read-only
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
 };

@@ -287,6 +287,46 @@ TEST_F(StoreTest, DeleteRunRemovesTheRunAndItsRecordsOnly) {
   EXPECT_EQ(kept->images.size(), 1u);
 }
 
+// Shards audit disjoint sites into their own stores; merging them gives one
+// store with every run, and merging again changes nothing.
+TEST_F(StoreTest, MergeFromCopiesEveryRunOfAnotherStoreOnce) {
+  RunRecord mine = Begin("https://a.example", At(kStart));
+  ASSERT_TRUE(store_->PutPage(mine, {.fetch = SampleFetch("https://a.example/", kStart)}).ok());
+  std::filesystem::path other_dir = dir_.string() + "-other";
+  std::filesystem::remove_all(other_dir);
+  RunRecord theirs;
+  {
+    std::unique_ptr<Store> other = *Store::Open(other_dir.string());
+    theirs = *other->BeginRun(SampleRun("https://b.example", At(kStart + 5)));
+    ASSERT_TRUE(other->PutPage(theirs, {.fetch = SampleFetch("https://b.example/", kStart)}).ok());
+    ASSERT_TRUE(other->PutImage(theirs, {.fetch = SampleFetch("https://b.example/x.jpg", kStart)})
+                    .ok());
+  }
+  std::unique_ptr<Store> other = *Store::OpenReadOnly(other_dir.string());
+  ASSERT_TRUE(store_->MergeFrom(*other).ok());
+  ASSERT_TRUE(store_->MergeFrom(*other).ok());
+  absl::StatusOr<std::vector<RunRecord>> runs = store_->ListRuns("");
+  ASSERT_TRUE(runs.ok());
+  ASSERT_EQ(runs->size(), 2u);
+  absl::StatusOr<RunContents> copied = store_->ReadRun(theirs.site, theirs.id);
+  ASSERT_TRUE(copied.ok()) << copied.status();
+  EXPECT_EQ(copied->pages.size(), 1u);
+  EXPECT_EQ(copied->images.size(), 1u);
+  other.reset();
+  std::filesystem::remove_all(other_dir);
+}
+
+TEST_F(StoreTest, ReadOnlyOpenWorksWhileAnotherHandleHoldsTheLock) {
+  RunRecord run = Begin("https://a.example", At(kStart));
+  absl::StatusOr<std::unique_ptr<Store>> reader = Store::OpenReadOnly(dir_.string());
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  absl::StatusOr<std::vector<RunRecord>> runs = (*reader)->ListRuns("");
+  ASSERT_TRUE(runs.ok());
+  EXPECT_EQ(runs->size(), 1u);
+  EXPECT_FALSE((*reader)->PutPage(run, {.fetch = SampleFetch("https://a.example/", kStart)}).ok());
+  EXPECT_TRUE(absl::IsNotFound(Store::OpenReadOnly(dir_.string() + "-absent").status()));
+}
+
 // A killed run and a --fresh one begun in the same second must still list
 // oldest first, since commands default to the latest run.
 TEST_F(StoreTest, RunsBegunWithinOneSecondListInTheOrderTheyBegan) {

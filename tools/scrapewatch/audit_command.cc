@@ -16,6 +16,7 @@
 #include "reports/exposure.h"
 #include "reports/report.h"
 #include "store/store.h"
+#include "tools/scrapewatch/audit_site.h"
 #include "tools/scrapewatch/commands.h"
 
 namespace scrapewatch::cli {
@@ -180,21 +181,6 @@ class StoringSink : public crawler::CrawlSink {
   absl::Status status_;
 };
 
-absl::StatusOr<AuditConfig> ResolveConfig(const AuditFlags& flags) {
-  AuditConfig config;
-  if (!flags.config_file.empty()) {
-    absl::StatusOr<AuditConfig> loaded = LoadConfigFile(flags.config_file);
-    if (!loaded.ok()) return loaded.status();
-    config = *loaded;
-  }
-  for (const ConfigOverride& override : flags.overrides) {
-    absl::StatusOr<AuditConfig> changed = ParseConfig(override.toml, override.flag, config);
-    if (!changed.ok()) return changed.status();
-    config = *changed;
-  }
-  return config;
-}
-
 // "  limits hit: max_urls_per_pattern 145, timeout 2\n", or "" when none was.
 std::string LimitsLine(const std::map<std::string, int64_t>& limits) {
   if (limits.empty()) return "";
@@ -204,19 +190,17 @@ std::string LimitsLine(const std::map<std::string, int64_t>& limits) {
   return line;
 }
 
-void PrintSummary(const store::RunContents& contents, const std::string& out_dir) {
-  reports::SiteExposure exposure = reports::BuildExposure(contents, {});
-  const store::RunRecord& run = contents.run;
-  const reports::Summary& s = exposure.summary;
-  std::cout << absl::StrFormat(
+std::string Summary(const store::RunRecord& run, const reports::Summary& s,
+                    const std::string& out_dir) {
+  return absl::StrCat(absl::StrFormat(
       "%s  (run %s)\n"
       "  pages:  %d fetched, %d disallowed by robots.txt, %d errors, %d discovered\n"
       "  images: %d referenced, %d analysed, %d with faces (%d faces), %d with GPS\n",
       run.site, run.id, run.pages_fetched, run.pages_disallowed, run.pages_errors,
       run.pages_discovered, s.images, s.images_analysed, s.images_with_faces, s.faces,
-      s.images_with_gps);
-  std::cout << LimitsLine(s.limits_hit) << "  reports: " << out_dir << "/report.html\n"
-            << "           " << out_dir << "/report.json, images.csv, report.md\n";
+      s.images_with_gps),
+      LimitsLine(s.limits_hit), "  reports: ", out_dir, "/report.html\n", "           ", out_dir,
+      "/report.json, images.csv, report.md\n");
 }
 
 // The site's last run, when it was interrupted with the same seeds and
@@ -253,7 +237,7 @@ absl::Status CountTotals(const store::Store& store, store::RunRecord& run) {
 
 // With --analysis none nothing was analysed, so there is no report to write
 // yet: the summary counts what was fetched and stored.
-int PrintCrawlSummary(const store::Store& store, const store::RunRecord& run) {
+absl::StatusOr<std::string> CrawlSummary(const store::Store& store, const store::RunRecord& run) {
   int64_t images_fetched = 0, images_skipped = 0;
   std::map<std::string, int64_t> limits;
   absl::Status counted = store.VisitPages(run, [&](const store::PageRecord& page) {
@@ -269,11 +253,8 @@ int PrintCrawlSummary(const store::Store& store, const store::RunRecord& run) {
       ++images_fetched;
     }
   });
-  if (!counted.ok()) {
-    std::cerr << "scrapewatch: " << counted.message() << "\n";
-    return 1;
-  }
-  std::cout << absl::StrFormat(
+  if (!counted.ok()) return counted;
+  return absl::StrFormat(
       "%s  (run %s, --analysis none)\n"
       "  pages:  %d fetched, %d disallowed by robots.txt, %d errors, %d discovered\n"
       "  images: %d fetched, %d not fetched; none analysed\n"
@@ -281,13 +262,22 @@ int PrintCrawlSummary(const store::Store& store, const store::RunRecord& run) {
       "  report: scrapewatch report --store STORE --site %s --format html\n",
       run.site, run.id, run.pages_fetched, run.pages_disallowed, run.pages_errors,
       run.pages_discovered, images_fetched, images_skipped, LimitsLine(limits), run.site);
-  return 0;
 }
 
-// Audits the seeds of one site as one run; returns the process status.
-int AuditSite(const std::string& site, const std::vector<std::string>& seeds,
-              const AuditConfig& config, const AuditFlags& flags,
-              detectors::AnalysisModule* analysis, store::Store& store) {
+}  // namespace
+
+SiteOutcome AuditSite(const std::string& site, const std::vector<std::string>& seeds,
+                      const AuditContext& context) {
+  const AuditConfig& config = *context.config;
+  const AuditFlags& flags = *context.flags;
+  store::Store& store = *context.store;
+  Console& console = *context.console;
+  SiteOutcome outcome{.site = site, .status = "failed"};
+  auto fail = [&](const absl::Status& status) {
+    outcome.message = std::string(status.message());
+    console.Log("error", "site_failed", site, outcome.message);
+    return outcome;
+  };
   store::RunRecord run{.site = site, .seeds = seeds, .tool_version = kToolVersion,
                        .user_agent = EffectiveUserAgent(config.crawl),
                        .robots_token = config.crawl.robots_token,
@@ -298,38 +288,41 @@ int AuditSite(const std::string& site, const std::vector<std::string>& seeds,
   if (std::optional<store::RunRecord> interrupted = InterruptedRun(store, run);
       interrupted && !flags.fresh) {
     run = *interrupted;
-    if (!flags.quiet) std::cout << "resuming interrupted run " << run.id << " of " << site << "\n";
+    console.Log("info", "run_resumed", site, absl::StrCat("resuming interrupted run ", run.id));
   } else {
     absl::StatusOr<store::RunRecord> begun = store.BeginRun(run);
-    if (!begun.ok()) {
-      std::cerr << "scrapewatch: " << begun.status().message() << "\n";
-      return 1;
-    }
+    if (!begun.ok()) return fail(begun.status());
     run = *begun;
   }
-  StoringSink sink(&store, &run, config, analysis);
+  outcome.run_id = run.id;
+  StoringSink sink(&store, &run, config, context.analysis);
   std::unique_ptr<crawler::FrontierStorage> frontier = store.Frontier(run);
   crawler::Crawler crawler(config.crawl, frontier.get(), &sink);
+  crawler.set_stop_flag(context.stop);
   absl::Status crawled = crawler.Run(seeds);
   if (crawled.ok()) crawled = sink.status();
-  if (!crawled.ok()) {
-    std::cerr << "scrapewatch: audit of " << site << " failed: " << crawled.message() << "\n";
-    return 1;
+  if (absl::IsCancelled(crawled)) {
+    outcome.status = "stopped";
+    outcome.message = std::string(crawled.message());
+    console.Log("warning", "site_stopped", site, absl::StrCat("run ", run.id, " ", outcome.message));
+    return outcome;
   }
+  if (!crawled.ok()) return fail(crawled);
   absl::Status finished = CountTotals(store, run);
   run.finished_at = absl::Now();
   if (finished.ok()) finished = store.UpdateRun(run);
   if (finished.ok()) finished = store.ClearFrontier(run);
-  if (!finished.ok()) {
-    std::cerr << "scrapewatch: " << finished.message() << "\n";
-    return 1;
+  if (!finished.ok()) return fail(finished);
+  outcome.pages_fetched = run.pages_fetched;
+  outcome.status = "done";
+  if (config.detect.analysis == "none") {
+    absl::StatusOr<std::string> summary = CrawlSummary(store, run);
+    if (!summary.ok()) return fail(summary.status());
+    console.Result(*summary);
+    return outcome;
   }
-  if (config.detect.analysis == "none") return flags.quiet ? 0 : PrintCrawlSummary(store, run);
   absl::StatusOr<store::RunContents> contents = store.ReadRun(run.site, run.id);
-  if (!contents.ok()) {
-    std::cerr << "scrapewatch: " << contents.status().message() << "\n";
-    return 1;
-  }
+  if (!contents.ok()) return fail(contents.status());
   reports::ReportOptions options{.precise_locations = flags.precise_locations};
   std::string dir = absl::StrCat(config.output.out_dir, "/", reports::SiteDirectoryName(site));
   for (auto [name, format] : {std::pair{"report.json", reports::Format::kJson},
@@ -338,94 +331,25 @@ int AuditSite(const std::string& site, const std::vector<std::string>& seeds,
                               std::pair{"report.md", reports::Format::kMarkdown}}) {
     absl::Status written = reports::WriteFileAtomically(
         absl::StrCat(dir, "/", name), reports::Render(*contents, format, options));
-    if (!written.ok()) {
-      std::cerr << "scrapewatch: " << written.message() << "\n";
-      return 1;
-    }
+    if (!written.ok()) return fail(written);
   }
-  if (!flags.quiet) PrintSummary(*contents, dir);
-  if (flags.fail_on != "new-exposure") return 0;
+  outcome.report_dir = dir;
+  reports::SiteExposure exposure = reports::BuildExposure(*contents, {});
+  const reports::Summary& s = exposure.summary;
+  outcome.images = s.images;
+  outcome.images_with_faces = s.images_with_faces;
+  outcome.faces = s.faces;
+  outcome.images_with_gps = s.images_with_gps;
+  console.Result(Summary(run, s, dir));
+  if (flags.fail_on != "new-exposure") return outcome;
   absl::StatusOr<reports::RunDiff> diff = DiffStoredRuns(store, run.site, run.id);
-  if (absl::IsNotFound(diff.status())) return 0;  // a first run has nothing to compare with
-  if (!diff.ok()) {
-    std::cerr << "scrapewatch: " << diff.status().message() << "\n";
-    return 1;
+  if (absl::IsNotFound(diff.status())) return outcome;  // a first run has nothing to compare with
+  if (!diff.ok()) return fail(diff.status());
+  if (diff->has_new_exposure()) {
+    outcome.status = "new-exposure";
+    console.Log("warning", "new_exposure", site, reports::RenderDiffText(*diff));
   }
-  if (!diff->has_new_exposure()) return 0;
-  std::cerr << reports::RenderDiffText(*diff);
-  return kExitNewExposure;
-}
-
-// Retention: every site's runs that began before `cutoff` go, with all their
-// records. A run still unfinished is kept if it is the site's latest (it may
-// be resumed).
-absl::Status PurgeOldRuns(store::Store& store, absl::Time cutoff, bool quiet) {
-  absl::StatusOr<std::vector<store::RunRecord>> runs = store.ListRuns("");
-  if (!runs.ok()) return runs.status();
-  for (size_t i = 0; i < runs->size(); ++i) {
-    const store::RunRecord& run = (*runs)[i];
-    bool latest_of_site = i + 1 == runs->size() || (*runs)[i + 1].site != run.site;
-    if (run.started_at >= cutoff || (latest_of_site && !run.finished_at)) continue;
-    if (absl::Status deleted = store.DeleteRun(run); !deleted.ok()) return deleted;
-    if (!quiet) std::cout << "retention: deleted run " << run.id << " of " << run.site << "\n";
-  }
-  return absl::OkStatus();
-}
-
-}  // namespace
-
-int RunAudit(const AuditFlags& flags) {
-  absl::StatusOr<AuditConfig> config = ResolveConfig(flags);
-  if (!config.ok()) {
-    std::cerr << "scrapewatch: " << config.status().message() << "\n";
-    return 2;
-  }
-  // The analysers are loaded, and a missing or wrong face model stops the
-  // audit, before any request is made.
-  detectors::AnalysisModule* analysis = nullptr;
-  if (config->detect.analysis != "none") {
-    absl::StatusOr<detectors::AnalysisModule*> module = detectors::LoadAnalysisModule();
-    if (!module.ok()) {
-      std::cerr << "scrapewatch: " << module.status().message() << "\n";
-      return 1;
-    }
-    if (absl::Status usable = (*module)->CheckConfig(config->detect); !usable.ok()) {
-      std::cerr << "scrapewatch: " << usable.message() << "\n";
-      return 2;
-    }
-    analysis = *module;
-  }
-  // Seeds grouped by origin: each origin is one site, one run, one report set.
-  std::map<std::string, std::vector<std::string>> sites;
-  for (const std::string& url : flags.urls) {
-    absl::StatusOr<std::string> origin = crawler::OriginOf(url);
-    if (!origin.ok()) {
-      std::cerr << "scrapewatch: " << origin.status().message() << "\n";
-      return 2;
-    }
-    sites[*origin].push_back(url);
-  }
-  absl::StatusOr<std::unique_ptr<store::Store>> store = store::Store::Open(config->output.store_dir);
-  if (!store.ok()) {
-    std::cerr << "scrapewatch: " << store.status().message() << "\n";
-    return 1;
-  }
-  // A failure outranks a new exposure: cron must hear about a broken audit.
-  bool failed = false, exposed = false;
-  for (const auto& [site, seeds] : sites) {
-    int status = AuditSite(site, seeds, *config, flags, analysis, **store);
-    failed = failed || status == 1;
-    exposed = exposed || status == kExitNewExposure;
-  }
-  if (config->output.retention_days > 0) {
-    absl::Status purged = PurgeOldRuns(**store, absl::Now() - absl::Hours(24 * config->output.retention_days),
-                                       flags.quiet);
-    if (!purged.ok()) {
-      std::cerr << "scrapewatch: " << purged.message() << "\n";
-      failed = true;
-    }
-  }
-  return failed ? 1 : exposed ? kExitNewExposure : 0;
+  return outcome;
 }
 
 }  // namespace scrapewatch::cli

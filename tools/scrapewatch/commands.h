@@ -29,7 +29,18 @@ struct AuditFlags {
   bool quiet = false;
   bool fresh = false;   // never resume an interrupted run
   std::string fail_on;  // "new-exposure": exit 3 when the diff to the previous run has one
+  std::string sites_file;        // one URL per line, '#' comments
+  int max_concurrent_sites = 4;  // sites audited at once
+  int64_t max_connections = 64;  // across all sites
+  std::string max_runtime;       // e.g. "6h": stop cleanly, resumable
+  std::string log_format = "text";  // or "json" (JSON Lines on stderr)
+  int shard = 1, shards = 1;     // --shard K/N
 };
+// `status`: runs per site, last finish, and unfinished crawls' frontier state.
+int RunStatus(const std::string& store_dir);
+// `merge`: copies every run of each source store into `into`.
+int RunMerge(const std::string& into, const std::vector<std::string>& sources);
+
 // Exit status of an audit whose --fail-on condition was met.
 inline constexpr int kExitNewExposure = 3;
 int RunAudit(const AuditFlags& flags);

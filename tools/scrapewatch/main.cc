@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -145,9 +146,46 @@ void AddAudit(CLI::App& app, scrapewatch::cli::AuditFlags& f, int& status) {
       "audit", "Crawl sites politely, analyse their images, store a run, write reports.");
   audit->footer(
       "Each URL's origin (scheme://host:port) is audited as one site; reports go to "
-      "OUT/<site>/report.json and report.html. Flags override the --config file, whose keys "
-      "they name in config/scrapewatch.toml.");
-  audit->add_option("url", f.urls, "Start URL(s); pages in --scope of them are crawled")->required();
+      "OUT/<site>/ (report.html, report.json, images.csv, report.md) and the batch's index to "
+      "OUT/index.json and index.html. SIGINT, SIGTERM and --max-runtime stop cleanly: running "
+      "the same command again resumes. Flags override the --config file, whose keys they name "
+      "in config/scrapewatch.toml. Exit status: 0 ok, 1 failure (or stopped by a signal), 2 "
+      "usage, 3 new exposure with --fail-on.");
+  audit->add_option("url", f.urls, "Start URL(s); pages in --scope of them are crawled");
+  audit->add_option("--sites-file", f.sites_file,
+                    "File of start URLs, one per line, '#' comments; a bad line is reported with "
+                    "its line number and the rest still run")
+      ->check(CLI::ExistingFile);
+  audit->add_option("--max-concurrent-sites", f.max_concurrent_sites,
+                    "Sites audited at once (default 4)")
+      ->check(CLI::Range(1, 256));
+  audit->add_option("--max-connections", f.max_connections,
+                    "Connections across all sites at once; each site gets an equal share, at "
+                    "least one (default 64)")
+      ->check(CLI::Range(int64_t{1}, int64_t{100000}));
+  audit->add_option("--max-runtime", f.max_runtime,
+                    "Stop cleanly after this long (e.g. 90m, 6h), leaving unfinished runs to "
+                    "resume; exit status 0 unless something failed");
+  audit->add_option("--log-format", f.log_format,
+                    "Log lines on stderr: text (default) or json (JSON Lines)")
+      ->check(CLI::IsMember({"text", "json"}));
+  audit->add_option_function<std::string>(
+           "--shard",
+           [&f](const std::string& value) {
+             size_t slash = value.find('/');
+             f.shard = std::stoi(value.substr(0, slash));
+             f.shards = std::stoi(value.substr(slash + 1));
+           },
+           "K/N: audit only the sites whose hash falls in shard K of N (1 <= K <= N), to "
+           "split one list across N machines; merge their stores with scrapewatch merge")
+      ->check([](const std::string& value) -> std::string {
+        int k = 0, n = 0;
+        char rest = 0;
+        if (std::sscanf(value.c_str(), "%d/%d%c", &k, &n, &rest) != 2 || n < 1 || k < 1 || k > n) {
+          return "--shard must be K/N with 1 <= K <= N, e.g. 2/8";
+        }
+        return "";
+      });
   audit->add_option("--config", f.config_file, "TOML config file (see config/scrapewatch.toml)")
       ->check(CLI::ExistingFile);
   for (const ConfigFlag& flag : kConfigFlags) AddConfigFlag(audit, flag, f.overrides);
@@ -161,7 +199,12 @@ void AddAudit(CLI::App& app, scrapewatch::cli::AuditFlags& f, int& status) {
                     "new-exposure: exit 3 when this run shows an exposure the site's previous "
                     "run did not (for cron)")
       ->check(CLI::IsMember({"new-exposure"}));
-  audit->callback([&f, &status] { status = scrapewatch::cli::RunAudit(f); });
+  audit->callback([&f, &status, audit] {
+    if (f.urls.empty() && f.sites_file.empty()) {
+      throw CLI::RequiredError("a URL or --sites-file");
+    }
+    status = scrapewatch::cli::RunAudit(f);
+  });
 }
 
 void AddReport(CLI::App& app, scrapewatch::cli::ReportFlags& f, int& status) {
@@ -222,6 +265,21 @@ int main(int argc, char** argv) {
   diff->add_option("--format", diff_format, "text or json")
       ->check(CLI::IsMember({"text", "json"}));
   diff->callback([&] { status = scrapewatch::cli::RunDiff(diff_to, diff_from, diff_format); });
+
+  std::string status_store;
+  CLI::App* status_command = app.add_subcommand(
+      "status", "Summarise a store: sites, runs, last finish, and the state of unfinished crawls "
+                "(works while an audit is writing to it).");
+  status_command->add_option("--store", status_store, "Store directory")->required();
+  status_command->callback([&] { status = scrapewatch::cli::RunStatus(status_store); });
+
+  std::string merge_into;
+  std::vector<std::string> merge_sources;
+  CLI::App* merge = app.add_subcommand(
+      "merge", "Copy every run of the given stores (e.g. of --shard K/N audits) into one store.");
+  merge->add_option("--into", merge_into, "Store to merge into (created if needed)")->required();
+  merge->add_option("stores", merge_sources, "Stores to read")->required()->check(CLI::ExistingDirectory);
+  merge->callback([&] { status = scrapewatch::cli::RunMerge(merge_into, merge_sources); });
 
   std::string extract_file, base_url;
   CLI::App* extract = app.add_subcommand(
