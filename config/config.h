@@ -58,9 +58,14 @@ struct DetectConfig {
   int64_t max_image_pixels = 50'000'000;   // decompression-bomb guard
   int64_t max_image_dimension = 20'000;    // per side, declared in the header
   double face_score_threshold = 0.0;       // HOG SVM margin a face must exceed
-  std::string face_backend = "hog";        // "hog" (built in) or "yunet" (needs its model)
+  // "auto" (YuNet when its model is found, else HOG), "hog" (built in) or
+  // "yunet" (needs its model).
+  std::string face_backend = "auto";
   std::string face_model;                  // YuNet ONNX file; empty: standard locations
-  double yunet_score_threshold = 0.9;      // YuNet confidence a face must reach
+  double yunet_score_threshold = 0.97;     // YuNet confidence a face must reach
+  // face-api's AgeGenderNet manifest: "" finds it in the standard
+  // locations (none there: no ages), "none" turns age estimation off.
+  std::string age_model;
   // Thumbnails kept for reports of images with faces or GPS: "blurred"
   // (faces unrecognisable), "clear" (only when asked) or "none".
   std::string thumbnails = "blurred";

@@ -104,6 +104,7 @@ class CrawlRun {
     while (status_.ok()) {
       // Stopping abandons the requests in flight: the frontier still holds
       // them as in flight, so a resume makes them again.
+      if (fetcher_.in_flight() == 0 && frontier_.OriginsWithWork().empty()) break;
       if (stop_ != nullptr && stop_->load()) {
         status_ = absl::CancelledError("stopped before the crawl finished; the same command resumes it");
         break;

@@ -9,7 +9,8 @@ namespace {
 class Detectors : public AnalysisModule {
  public:
   absl::Status CheckConfig(const DetectConfig& config) override {
-    return MakeFaceDetector(config).status();
+    if (absl::Status faces = MakeFaceDetector(config).status(); !faces.ok()) return faces;
+    return MakeAgeEstimator(config).status();
   }
 
   std::unique_ptr<ImageAnalysisPool> NewPool(const AnalysisPoolOptions& options) override {

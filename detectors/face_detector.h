@@ -10,6 +10,7 @@
 #define SCRAPEWATCH_DETECTORS_FACE_DETECTOR_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,9 @@ struct FaceBox {
   int w = 0;
   int h = 0;
   double score = 0;  // backend-specific confidence; see FaceDetector::name()
+  // Set when the age model ran on this face (detectors/age_estimator.h).
+  std::optional<double> age_years;
+  std::string age_band;  // "child likely", "possible minor" or "adult"
 };
 
 class FaceDetector {

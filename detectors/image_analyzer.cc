@@ -1,5 +1,7 @@
 #include "detectors/image_analyzer.h"
 
+#include "absl/strings/str_cat.h"
+
 #include "detectors/image_decoder.h"
 #include "detectors/perceptual_hash.h"
 #include "detectors/thumbnail.h"
@@ -8,9 +10,9 @@
 namespace scrapewatch::detectors {
 
 absl::StatusOr<std::unique_ptr<FaceDetector>> MakeFaceDetector(const DetectConfig& config) {
-  if (config.face_backend != "yunet") {
-    return MakeHogFaceDetector({.score_threshold = config.face_score_threshold});
-  }
+  bool yunet = config.face_backend == "yunet" ||
+               (config.face_backend == "auto" && !FindYuNetModel(config.face_model).empty());
+  if (!yunet) return MakeHogFaceDetector({.score_threshold = config.face_score_threshold});
   // A path the user gave is used as given, so a typo is an error rather than
   // a silent fall back to another copy.
   std::string model = config.face_model.empty() ? FindYuNetModel("") : config.face_model;
@@ -20,6 +22,16 @@ absl::StatusOr<std::unique_ptr<FaceDetector>> MakeFaceDetector(const DetectConfi
   }
   return MakeYuNetFaceDetector(
       {.model_path = model, .score_threshold = static_cast<float>(config.yunet_score_threshold)});
+}
+
+absl::StatusOr<std::unique_ptr<AgeEstimator>> MakeAgeEstimator(const DetectConfig& config) {
+  if (config.age_model == "none") return nullptr;
+  std::string manifest = FindAgeModel(config.age_model);
+  if (manifest.empty()) {
+    if (config.age_model.empty()) return nullptr;
+    return absl::NotFoundError(absl::StrCat("no age model at '", config.age_model, "'"));
+  }
+  return AgeEstimator::Load({.manifest_path = manifest});
 }
 
 namespace {
@@ -35,7 +47,12 @@ std::unique_ptr<FaceDetector> DetectorOrHog(const DetectConfig& config) {
 ImageAnalyzer::ImageAnalyzer(const DetectConfig& config, int64_t max_image_bytes)
     : config_(config),
       max_image_bytes_(max_image_bytes),
-      face_detector_(DetectorOrHog(config)) {}
+      face_detector_(DetectorOrHog(config)) {
+  // Callers checked MakeAgeEstimator(config) first; a failure here leaves
+  // the findings without ages, and age_model empty says so.
+  absl::StatusOr<std::unique_ptr<AgeEstimator>> ages = MakeAgeEstimator(config);
+  if (ages.ok()) age_estimator_ = *std::move(ages);
+}
 
 ImageFindings ImageAnalyzer::Analyze(std::string_view bytes) {
   ImageFindings findings;
@@ -67,6 +84,15 @@ ImageFindings ImageAnalyzer::Analyze(std::string_view bytes) {
   findings.phash = PerceptualHash(decoded->bgr);
   findings.face_backend = face_detector_->name();
   findings.faces = face_detector_->Detect(decoded->bgr);
+  if (age_estimator_ && !findings.faces.empty()) {
+    findings.age_model = age_estimator_->name();
+    for (FaceBox& face : findings.faces) {
+      absl::StatusOr<AgeEstimate> age = age_estimator_->Estimate(decoded->bgr, face);
+      if (!age.ok()) continue;
+      face.age_years = age->years;
+      face.age_band = age->band;
+    }
+  }
   bool located = findings.metadata.gps && findings.metadata.gps->valid;
   if (config_.thumbnails != "none" && (!findings.faces.empty() || located)) {
     findings.thumbnail_blurred = config_.thumbnails != "clear";

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "detectors/age_estimator.h"
 #include "detectors/face_detector.h"
 #include "detectors/metadata.h"
 #include "detectors/sha256.h"
@@ -38,6 +39,7 @@ struct ImageFindings {
   std::string decode_error;    // empty when the image decoded
   std::vector<FaceBox> faces;
   std::string face_backend;    // detector name and thresholds
+  std::string age_model;       // age estimator name; empty when it did not run
   ImageMetadata metadata;
   std::string metadata_error;  // empty when metadata was read (or absent)
   // JPEG for reports (detectors/thumbnail.h), only for images with a face or
@@ -46,9 +48,15 @@ struct ImageFindings {
   bool thumbnail_blurred = true;
 };
 
-// The face detector `config` names. Errors: the YuNet model missing, not the
+// The face detector `config` names ("auto": YuNet when its model is in a
+// standard location, else HOG). Errors: the YuNet model missing, not the
 // expected file, or unloadable — named with its path.
 absl::StatusOr<std::unique_ptr<FaceDetector>> MakeFaceDetector(const DetectConfig& config);
+
+// The age estimator `config` names: detect.age_model "none" → nullptr; a
+// path → that model; "" → the standard locations, nullptr when none has it.
+// Errors: a model that is there but not the pinned file, named with its path.
+absl::StatusOr<std::unique_ptr<AgeEstimator>> MakeAgeEstimator(const DetectConfig& config);
 
 class ImageAnalyzer {
  public:
@@ -63,6 +71,7 @@ class ImageAnalyzer {
   DetectConfig config_;
   int64_t max_image_bytes_;
   std::unique_ptr<FaceDetector> face_detector_;
+  std::unique_ptr<AgeEstimator> age_estimator_;  // null without a model
 };
 
 }  // namespace scrapewatch::detectors

@@ -41,6 +41,8 @@ class YuNetFaceDetector : public FaceDetector {
                         ",nms=", options_.nms_threshold, ")");
   }
 
+  static constexpr int kMinInputSide = 64;
+
   std::vector<FaceBox> Detect(const cv::Mat& bgr) override {
     if (bgr.empty()) return {};
     double scale = WorkingScale(bgr);
@@ -49,11 +51,22 @@ class YuNetFaceDetector : public FaceDetector {
       cv::resize(bgr, input, cv::Size(), scale, scale,
                  scale < 1.0 ? cv::INTER_AREA : cv::INTER_LINEAR);
     }
+    // The network pools five times: a side under 32 px leaves it nothing to
+    // pool and OpenCV throws. Padding at the bottom and right keeps box
+    // coordinates as they are.
+    if (input.cols < kMinInputSide || input.rows < kMinInputSide) {
+      cv::copyMakeBorder(input, input, 0, std::max(0, kMinInputSide - input.rows), 0,
+                         std::max(0, kMinInputSide - input.cols), cv::BORDER_CONSTANT);
+    }
     // The network's priors depend on the input size, so it is set per image;
     // FaceDetectorYN recomputes them only when the size changes.
-    net_->setInputSize(input.size());
     cv::Mat rows;
-    net_->detect(input, rows);
+    try {
+      net_->setInputSize(input.size());
+      net_->detect(input, rows);
+    } catch (const cv::Exception&) {
+      return {};  // an image the network cannot take has no face it can find
+    }
     std::vector<FaceBox> faces;
     for (int i = 0; i < rows.rows; ++i) {
       const float* r = rows.ptr<float>(i);

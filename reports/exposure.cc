@@ -33,8 +33,9 @@ std::optional<ReportedLocation> Location(const detectors::GeoLocation& gps,
 }
 
 // Risk order: faces with a location, faces, a location, the rest.
+// Minors first, then faces with a location, faces, locations, the rest.
 int RiskRank(const ImageExposure& image) {
-  return (image.has_faces() ? 0 : 2) + (image.gps ? 0 : 1);
+  return (image.minors.possible_minor ? 0 : 4) + (image.has_faces() ? 0 : 2) + (image.gps ? 0 : 1);
 }
 
 // One photo served under several URLs (sizes, re-encodings, mirrors) is one
@@ -93,6 +94,58 @@ std::string LimitHit(std::string_view record_kind, const store::FetchEvidence& f
   if (absl::StrContains(fetch.error, "Timeout")) return "timeout";
   return "";
 }
+
+namespace {
+
+// The minors lexicon, loaded once per process from the standard locations;
+// null when none is installed (text signals are then missing, and reports
+// say so).
+const detectors::MinorLexicon* MinorsLexicon() {
+  static const detectors::MinorLexicon* lexicon = []() -> const detectors::MinorLexicon* {
+    std::string path = detectors::FindMinorLexicon("");
+    if (path.empty()) return nullptr;
+    absl::StatusOr<detectors::MinorLexicon> loaded = detectors::MinorLexicon::Load(path);
+    return loaded.ok() ? new detectors::MinorLexicon(*std::move(loaded)) : nullptr;
+  }();
+  return lexicon;
+}
+
+std::string FaceSizeBucket(int width) {
+  if (width < 24) return "<24";
+  if (width < 48) return "24-47";
+  if (width < 96) return "48-95";
+  if (width < 192) return "96-191";
+  return ">=192";
+}
+
+MinorSignals AssessMinors(const ImageExposure& image, const detectors::MinorLexicon* lexicon) {
+  MinorSignals minors;
+  if (!image.has_faces()) return minors;
+  const std::vector<detectors::FaceBox>& faces = image.record->findings->faces;
+  for (size_t i = 0; i < faces.size(); ++i) {
+    if (!faces[i].age_years || faces[i].age_band.empty() || faces[i].age_band == "adult") continue;
+    minors.age.push_back(absl::StrFormat("face %d: %.1f years (%s)", i + 1, *faces[i].age_years,
+                                         faces[i].age_band));
+  }
+  for (const Appearance& a : lexicon ? image.found_on : std::vector<Appearance>{}) {
+    detectors::MinorTextSignals text = lexicon->Match({.alt = a.alt,
+                                                       .caption = a.caption,
+                                                       .nearby_text = a.nearby_text,
+                                                       .image_url = image.record->fetch.url,
+                                                       .page_url = a.page_url});
+    if (!text.fires) continue;
+    minors.text_page = a.page_url;
+    minors.text_reason = text.reason;
+    for (detectors::TextEvidence& e : text.evidence) {
+      if (e.excluded_by.empty()) minors.text.push_back(std::move(e));
+    }
+    break;
+  }
+  minors.possible_minor = !minors.age.empty() || !minors.text_reason.empty();
+  return minors;
+}
+
+}  // namespace
 
 SiteExposure BuildExposure(const store::RunContents& contents, const ReportOptions& options) {
   SiteExposure exposure;
@@ -160,10 +213,14 @@ SiteExposure BuildExposure(const store::RunContents& contents, const ReportOptio
     if (image.has_faces()) {
       ++s.images_with_faces;
       s.faces += static_cast<int64_t>(record.findings->faces.size());
+      for (const detectors::FaceBox& face : record.findings->faces) ++s.face_sizes[FaceSizeBucket(face.w)];
     }
+    image.minors = AssessMinors(image, MinorsLexicon());
+    if (image.minors.possible_minor) ++s.images_possible_minor;
     if (image.gps) ++s.images_with_gps;
     exposure.images.push_back(std::move(image));
   }
+  exposure.summary.minors_lexicon_loaded = MinorsLexicon() != nullptr;
   LinkNearDuplicates(exposure);
   AssessHarvestability(exposure, contents.run.profile_tokens);
   std::stable_sort(exposure.images.begin(), exposure.images.end(),

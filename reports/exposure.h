@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "detectors/minor_signals.h"
 #include "store/records.h"
 
 namespace scrapewatch::reports {
@@ -55,6 +56,20 @@ struct OptOutSignals {
   std::string tdm_source;                     // which of them said so
 };
 
+// Signs that an image shows a minor, each with the evidence a person can
+// check. The flag needs a face and at least one signal.
+struct MinorSignals {
+  bool possible_minor = false;
+  // "face 2: 14.3 years (possible minor)", for faces the age model put
+  // under 21 (detectors/age_estimator.h).
+  std::vector<std::string> age;
+  // The first page whose text around the image fires the minors lexicon
+  // (detectors/minor_signals.h), why, and its matches.
+  std::string text_page;
+  std::string text_reason;
+  std::vector<detectors::TextEvidence> text;
+};
+
 struct ImageExposure {
   const store::ImageRecord* record = nullptr;  // points into the RunContents
   std::vector<Appearance> found_on;
@@ -67,6 +82,7 @@ struct ImageExposure {
   std::vector<std::string> harvestable_by;  // profile names, see harvestability.h
   std::optional<ReportedLocation> gps;  // a valid location only
   std::string gps_invalid_reason;       // a GPS tag that is no location
+  MinorSignals minors;
   bool has_faces() const { return record->findings && !record->findings->faces.empty(); }
 };
 
@@ -78,6 +94,11 @@ struct Summary {
   int64_t images_with_gps = 0;
   int64_t data_uri_images = 0;      // counted, never fetched
   int64_t distinct_photos = 0;      // images after joining near-duplicates
+  int64_t images_possible_minor = 0;  // faces and a sign of a minor (MinorSignals)
+  // Faces by width in pixels: "<24", "24-47", "48-95", "96-191", ">=192".
+  // Small faces are less identifiable, but still harvested.
+  std::map<std::string, int64_t> face_sizes;
+  bool minors_lexicon_loaded = false;  // text signals need config/lexicons/minors.txt
   // Crawl limits hit, by name (see LimitHit): what the audit did not see.
   std::map<std::string, int64_t> limits_hit;
 };

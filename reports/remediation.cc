@@ -72,6 +72,18 @@ std::vector<Remediation> PlanRemediation(const SiteExposure& exposure) {
     if (r.images > 0) plan.push_back(std::move(r));
   };
 
+  Remediation minors = Concerning(exposure, [](const ImageExposure& image) {
+    return image.minors.possible_minor;
+  });
+  minors.finding = "possible_minors";
+  minors.title = "Photos that may show children";
+  minors.advice =
+      "Check these photos first (each carries the evidence that flagged it). Children's photos "
+      "deserve the strongest protection: move galleries of school classes, camps, teams and "
+      "family events behind a login, publish them blurred, or remove them; make sure parents "
+      "agreed to publication.";
+  add(std::move(minors));
+
   Remediation public_faces = Concerning(exposure, [](const ImageExposure& image) {
     return image.has_faces() && Harvestable(image, "indiscriminate");
   });

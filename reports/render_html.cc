@@ -50,7 +50,9 @@ std::vector<Figure> Figures(const SiteExposure& exposure) {
           {"images", s.images, false, "summary/images"},
           {"images with faces", s.images_with_faces, true, "summary/images_with_faces"},
           {"faces", s.faces, true, "summary/faces"},
-          {"images with GPS", s.images_with_gps, true, "summary/images_with_gps"}};
+          {"images with GPS", s.images_with_gps, true, "summary/images_with_gps"},
+          {"images with signs of minors", s.images_possible_minor, true,
+           "summary/images_possible_minor"}};
 }
 
 std::string Cards(const std::vector<Figure>& figures) {
@@ -126,6 +128,14 @@ std::string ImageRow(const ImageExposure& image) {
   if (image.has_faces()) {
     absl::StrAppend(&tags, "<span class='tag face'>", r.findings->faces.size(), " face",
                     r.findings->faces.size() > 1 ? "s" : "", "</span> ");
+  }
+  if (image.minors.possible_minor) {
+    std::vector<std::string> why = image.minors.age;
+    if (!image.minors.text_reason.empty()) {
+      why.push_back(absl::StrCat(image.minors.text_reason, " on ", image.minors.text_page));
+    }
+    absl::StrAppend(&tags, "<span class='tag face'>possible minor</span> <small>",
+                    Escape(absl::StrJoin(why, "; ")), "</small> ");
   }
   if (image.gps) {
     absl::StrAppend(&tags, "<span class='tag gps'>GPS ",

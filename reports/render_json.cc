@@ -80,6 +80,19 @@ json Image(const ImageExposure& image) {
                       {"tdm_reserved", signals.tdm_reserved},
                       {"tdm_source", signals.tdm_source}};
   entry["harvestable_by"] = image.harvestable_by;
+  json text_evidence = json::array();
+  for (const detectors::TextEvidence& e : image.minors.text) {
+    text_evidence.push_back({{"field", e.field}, {"matched", e.matched}, {"rule", e.rule},
+                             {"strength", e.strength}});
+  }
+  entry["minors"] = {
+      {"possible_minor", image.minors.possible_minor},
+      {"age_signals", image.minors.age},
+      {"text_signal", image.minors.text_reason.empty()
+                          ? json(nullptr)
+                          : json{{"page", image.minors.text_page},
+                                 {"reason", image.minors.text_reason},
+                                 {"evidence", text_evidence}}}};
   if (!record.skipped_reason.empty()) {
     entry["error"] = "not fetched: " + record.skipped_reason;
     entry["fetch"] = nullptr;
@@ -99,9 +112,12 @@ json Image(const ImageExposure& image) {
   entry["width"] = f.width;
   entry["height"] = f.height;
   if (!f.decode_error.empty()) entry["error"] = f.decode_error;
+  entry["age_model"] = f.age_model;
   for (const detectors::FaceBox& face : f.faces) {
     entry["faces"].push_back({{"x", face.x}, {"y", face.y}, {"w", face.w}, {"h", face.h},
-                              {"score", face.score}});
+                              {"score", face.score},
+                              {"age_years", face.age_years ? json(*face.age_years) : json(nullptr)},
+                              {"age_band", face.age_band.empty() ? json(nullptr) : json(face.age_band)}});
   }
   if (!f.face_backend.empty()) entry["face_backend"] = f.face_backend;
   entry["metadata"] = Metadata(f.metadata);
@@ -173,6 +189,8 @@ std::string RenderJson(const SiteExposure& exposure) {
         {"images_with_faces", s.images_with_faces}, {"faces", s.faces},
         {"images_with_gps", s.images_with_gps}, {"data_uri_images", s.data_uri_images},
         {"distinct_photos", s.distinct_photos}, {"limits_hit", s.limits_hit},
+        {"images_possible_minor", s.images_possible_minor}, {"face_sizes", s.face_sizes},
+        {"minors_lexicon_loaded", s.minors_lexicon_loaded},
         {"harvestability", harvestability}}}};
   return report.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }

@@ -49,6 +49,15 @@ size_t FaceCount(const ImageExposure& image) {
   return image.record->findings ? image.record->findings->faces.size() : 0;
 }
 
+// "age: face 1: 12.0 years (child likely); text: strong cue ..."; "" without a flag.
+std::string MinorText(const MinorSignals& minors) {
+  if (!minors.possible_minor) return "";
+  std::vector<std::string> parts;
+  for (const std::string& age : minors.age) parts.push_back("age: " + age);
+  if (!minors.text_reason.empty()) parts.push_back("text: " + minors.text_reason);
+  return absl::StrJoin(parts, "; ");
+}
+
 // The opt-out signals on one image, space-separated: "x-robots-tag:noai",
 // "meta:noimageindex", "tdm-reserved".
 std::string OptOutText(const OptOutSignals& signals) {
@@ -62,7 +71,8 @@ std::string OptOutText(const OptOutSignals& signals) {
 }  // namespace
 
 std::string RenderCsv(const SiteExposure& exposure) {
-  std::string out = "url,sha256,pages,faces,lat,lon,opt_out,harvestable_by,error\r\n";
+  std::string out =
+      "url,sha256,pages,faces,lat,lon,minor_signals,opt_out,harvestable_by,error\r\n";
   for (const ImageExposure& image : exposure.images) {
     const store::ImageRecord& r = *image.record;
     std::string error = !r.skipped_reason.empty() ? r.skipped_reason : r.fetch.error;
@@ -72,7 +82,7 @@ std::string RenderCsv(const SiteExposure& exposure) {
                     CsvField(PagesText(image, " ", AsIs)), ",", FaceCount(image), ",",
                     Coordinate(image, &ReportedLocation::lat), ",",
                     Coordinate(image, &ReportedLocation::lon), ",",
-                    CsvField(OptOutText(image.signals)), ",",
+                    CsvField(MinorText(image.minors)), ",", CsvField(OptOutText(image.signals)), ",",
                     CsvField(absl::StrJoin(image.harvestable_by, " ")), ",", CsvField(error),
                     "\r\n");
   }
@@ -85,13 +95,16 @@ std::string RenderMarkdown(const SiteExposure& exposure) {
   std::string out = absl::StrCat("# scrapewatch report: ", run.site, "\n\n",
                                  "Run `", run.id, "`, started ", store::FormatTimestamp(run.started_at),
                                  ", user agent `", MdCell(run.user_agent), "`.\n\n");
-  absl::StrAppend(&out, "| pages fetched | images | with faces | faces | with GPS |\n",
-                  "|---|---|---|---|---|\n", "| ", run.pages_fetched, " | ", s.images, " | ",
-                  s.images_with_faces, " | ", s.faces, " | ", s.images_with_gps, " |\n\n");
-  absl::StrAppend(&out, "## Images by risk\n\n| image | faces | GPS | found on |\n|---|---|---|---|\n");
+  absl::StrAppend(&out, "| pages fetched | images | with faces | faces | with GPS | signs of minors |\n",
+                  "|---|---|---|---|---|---|\n", "| ", run.pages_fetched, " | ", s.images, " | ",
+                  s.images_with_faces, " | ", s.faces, " | ", s.images_with_gps, " | ",
+                  s.images_possible_minor, " |\n\n");
+  absl::StrAppend(&out, "## Images by risk\n\n| image | faces | GPS | found on | possible minor |\n",
+                  "|---|---|---|---|---|\n");
   for (const ImageExposure& image : exposure.images) {
     absl::StrAppend(&out, "| ", MdCell(image.record->fetch.url), " | ", FaceCount(image), " | ",
-                    GpsText(image), " | ", PagesText(image, "<br>", MdCell), " |\n");
+                    GpsText(image), " | ", PagesText(image, "<br>", MdCell), " | ",
+                    MdCell(MinorText(image.minors)), " |\n");
   }
   std::vector<Remediation> plan = PlanRemediation(exposure);
   if (!plan.empty()) absl::StrAppend(&out, "\n## What to change\n");

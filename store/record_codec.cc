@@ -11,11 +11,16 @@ namespace detectors {
 using nlohmann::json;
 
 void to_json(json& j, const FaceBox& f) {
-  j = json{{"x", f.x}, {"y", f.y}, {"w", f.w}, {"h", f.h}, {"score", f.score}};
+  j = json{{"x", f.x}, {"y", f.y}, {"w", f.w}, {"h", f.h}, {"score", f.score},
+           {"age_years", f.age_years ? json(*f.age_years) : json(nullptr)},
+           {"age_band", f.age_band}};
 }
 void from_json(const json& j, FaceBox& f) {
   j.at("x").get_to(f.x), j.at("y").get_to(f.y), j.at("w").get_to(f.w), j.at("h").get_to(f.h);
   j.at("score").get_to(f.score);
+  // Absent from records written before age estimation existed.
+  if (j.contains("age_years") && !j.at("age_years").is_null()) f.age_years = j.at("age_years").get<double>();
+  f.age_band = j.value("age_band", "");
 }
 
 void to_json(json& j, const GeoLocation& g) {
@@ -66,7 +71,8 @@ void to_json(json& j, const ImageFindings& f) {
            {"faces", f.faces}, {"face_backend", f.face_backend}, {"metadata", f.metadata},
            {"metadata_error", f.metadata_error},
            {"thumbnail_jpeg_base64", absl::Base64Escape(f.thumbnail_jpeg)},
-           {"thumbnail_blurred", f.thumbnail_blurred}};
+           {"thumbnail_blurred", f.thumbnail_blurred},
+           {"age_model", f.age_model}};
 }
 void from_json(const json& j, ImageFindings& f) {
   j.at("sha256").get_to(f.sha256), j.at("phash").get_to(f.phash);
@@ -81,6 +87,7 @@ void from_json(const json& j, ImageFindings& f) {
     throw std::invalid_argument("thumbnail_jpeg_base64 is not base64");
   }
   f.thumbnail_blurred = j.value("thumbnail_blurred", true);
+  f.age_model = j.value("age_model", "");
 }
 
 }  // namespace detectors
@@ -271,6 +278,21 @@ absl::StatusOr<ResourceRecord> DecodeResource(const std::string& value) {
     j.at("kind").get_to(s.kind), j.at("fetch").get_to(s.fetch), j.at("skipped_reason").get_to(s.skipped_reason);
     j.at("pages_listed").get_to(s.pages_listed), j.at("images_listed").get_to(s.images_listed);
     j.at("sitemaps_listed").get_to(s.sitemaps_listed), j.at("warnings").get_to(s.warnings);
+  });
+}
+
+std::string EncodeBatch(const BatchRecord& b) {
+  return Versioned(json{{"key", b.key},
+                        {"started_at", FormatTimestamp(b.started_at)},
+                        {"finished_at", b.finished_at ? json(FormatTimestamp(*b.finished_at))
+                                                      : json(nullptr)}});
+}
+
+absl::StatusOr<BatchRecord> DecodeBatch(const std::string& value) {
+  return Decode<BatchRecord>(value, "batch", [](const json& j, BatchRecord& b) {
+    j.at("key").get_to(b.key);
+    b.started_at = TimeFrom(j.at("started_at"));
+    if (!j.at("finished_at").is_null()) b.finished_at = TimeFrom(j.at("finished_at"));
   });
 }
 

@@ -17,6 +17,7 @@ std::string EncodeImage(const ImageRecord& image);  // without findings
 std::string EncodeFindings(const detectors::ImageFindings& findings);
 std::string EncodeRobots(const RobotsRecord& robots);
 std::string EncodeResource(const ResourceRecord& sitemap);
+std::string EncodeBatch(const BatchRecord& batch);
 
 absl::StatusOr<RunRecord> DecodeRun(const std::string& value);
 absl::StatusOr<PageRecord> DecodePage(const std::string& value);
@@ -24,6 +25,7 @@ absl::StatusOr<ImageRecord> DecodeImage(const std::string& value);
 absl::StatusOr<detectors::ImageFindings> DecodeFindings(const std::string& value);
 absl::StatusOr<RobotsRecord> DecodeRobots(const std::string& value);
 absl::StatusOr<ResourceRecord> DecodeResource(const std::string& value);
+absl::StatusOr<BatchRecord> DecodeBatch(const std::string& value);
 
 // RFC 3339 UTC with milliseconds, the format used in the store and reports.
 std::string FormatTimestamp(absl::Time time);

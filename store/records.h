@@ -109,6 +109,15 @@ struct ResourceRecord {
   std::vector<std::string> warnings;
 };
 
+// One audit command over a list of sites, which may take several processes
+// (--max-runtime, signals): a rerun of the same command continues the batch
+// instead of auditing again the sites it already finished.
+struct BatchRecord {
+  std::string key;  // hash of the sites and the configuration
+  absl::Time started_at;
+  std::optional<absl::Time> finished_at;
+};
+
 // Everything stored for one run, as reports read it.
 struct RunContents {
   RunRecord run;

@@ -289,6 +289,21 @@ std::unique_ptr<crawler::FrontierStorage> Store::Frontier(const RunRecord& run) 
                                               path_);
 }
 
+// Batches live in the default column family, which holds nothing else.
+absl::StatusOr<std::optional<BatchRecord>> Store::GetBatch(const std::string& key) const {
+  std::string value;
+  rocksdb::Status got = db_->Get(rocksdb::ReadOptions(), handles_[kDefault], "batch" + std::string(1, '\0') + key, &value);
+  if (got.IsNotFound()) return std::nullopt;
+  if (!got.ok()) return absl::UnavailableError(absl::StrCat("store '", path_, "': ", got.ToString()));
+  absl::StatusOr<BatchRecord> batch = DecodeBatch(value);
+  if (!batch.ok()) return absl::DataLossError(absl::StrCat("store '", path_, "': ", batch.status().message()));
+  return *batch;
+}
+
+absl::Status Store::PutBatch(const BatchRecord& batch) {
+  return Put(kDefault, "batch" + std::string(1, '\0') + batch.key, EncodeBatch(batch), true);
+}
+
 absl::Status Store::DeleteRun(const RunRecord& run) {
   std::string begin = ItemKey(run, "");
   std::string end = begin;

@@ -66,6 +66,9 @@ class Store {
   // The durable frontier of `run`'s crawl, in the "frontier" column family.
   // Valid while this Store lives.
   std::unique_ptr<crawler::FrontierStorage> Frontier(const RunRecord& run);
+  // The batch with this key, or nullopt when there is none.
+  absl::StatusOr<std::optional<BatchRecord>> GetBatch(const std::string& key) const;
+  absl::Status PutBatch(const BatchRecord& batch);
   // Deletes a run and everything stored for it (retention).
   absl::Status DeleteRun(const RunRecord& run);
   // Drops the frontier of a finished run: only a resume reads it.

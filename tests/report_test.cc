@@ -367,6 +367,9 @@ TEST(RenderJsonTest, HasTheDocumentedShape) {
                                         {"data_uri_images", 2},
                                         {"distinct_photos", 7},
                                         {"limits_hit", json::object()},
+                                        {"images_possible_minor", 0},
+                                        {"face_sizes", {{"48-95", 3}}},
+                                        {"minors_lexicon_loaded", true},
                                         // Every sample image answers X-Robots-Tag: noai.
                                         {"harvestability", json::parse(R"([
       {"profile": "indiscriminate", "images": 5, "images_with_faces": 2},
@@ -505,17 +508,17 @@ std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
 TEST(RenderCsvTest, OneQuotedRowPerImageInRiskOrder) {
   const std::string csv = Render(SampleContents(), Format::kCsv, {});
   EXPECT_EQ(csv.substr(0, csv.find("\r\n")),
-            "url,sha256,pages,faces,lat,lon,opt_out,harvestable_by,error");
+            "url,sha256,pages,faces,lat,lon,minor_signals,opt_out,harvestable_by,error");
   const std::vector<std::vector<std::string>> rows = ParseCsv(csv);
   ASSERT_EQ(rows.size(), 8u);
-  for (const std::vector<std::string>& row : rows) EXPECT_EQ(row.size(), 9u);
+  for (const std::vector<std::string>& row : rows) EXPECT_EQ(row.size(), 10u);
   EXPECT_THAT(rows[1], ElementsAre(kFaceGps, std::string(64, 'd'),
                                    "https://example.org/ https://example.org/team", "1",
-                                   "-33.86", "151.22", _, _, ""));
+                                   "-33.86", "151.22", "", _, _, ""));
   EXPECT_THAT(rows[3], ElementsAre(kGps, std::string(64, 'b'), "https://example.org/team", "0",
-                                   "48.86", "2.29", _, _, ""));
-  EXPECT_EQ(rows[6][8], "robots.txt");
-  EXPECT_EQ(rows[7][8], "HTTP 404");
+                                   "48.86", "2.29", "", _, _, ""));
+  EXPECT_EQ(rows[6][9], "robots.txt");
+  EXPECT_EQ(rows[7][9], "HTTP 404");
   EXPECT_THAT(csv, HasSubstr("\"" + std::string(kFaceGps) + "\","));
 }
 
@@ -532,15 +535,15 @@ TEST(RenderCsvTest, NeutralisesFormulasAndQuotesQuotes) {
   ASSERT_EQ(rows.size(), 8u);
   std::vector<std::string> errors;
   for (const std::vector<std::string>& row : rows) {
-    ASSERT_EQ(row.size(), 9u);
+    ASSERT_EQ(row.size(), 10u);
     // Text columns only: faces, lat and lon are numbers the tool writes, and a
     // negative coordinate must stay a number.
-    for (size_t column : {0, 1, 2, 6, 7, 8}) {
+    for (size_t column : {0, 1, 2, 6, 7, 8, 9}) {
       const std::string& field = row[column];
       EXPECT_TRUE(field.empty() || std::string("=+-@").find(field[0]) == std::string::npos)
           << field;
     }
-    errors.push_back(row[8]);
+    errors.push_back(row[9]);
   }
   EXPECT_THAT(errors, ::testing::Contains("'@SUM(A1:A9)"));
   EXPECT_THAT(errors, ::testing::Contains("'+cmd|' /C calc'!A0"));
@@ -552,7 +555,7 @@ TEST(RenderCsvTest, PreciseLocationsKeepEveryDigit) {
   const std::vector<std::vector<std::string>> rows =
       ParseCsv(Render(SampleContents(), Format::kCsv, {.precise_locations = true}));
   ASSERT_GE(rows.size(), 2u);
-  ASSERT_EQ(rows[1].size(), 9u);
+  ASSERT_EQ(rows[1].size(), 10u);
   EXPECT_EQ(rows[1][4], "-33.856784");
   EXPECT_EQ(rows[1][5], "151.215297");
 }
@@ -566,11 +569,11 @@ TEST(RenderMarkdownTest, EscapesPipesAndNewlinesInCells) {
   contents.images[1].fetch.url = "https://example.org/line\nbreak.jpg";
   const std::string markdown = Render(contents, Format::kMarkdown, {});
   EXPECT_THAT(markdown, HasSubstr("# scrapewatch report: https://example.org\n"));
-  EXPECT_THAT(markdown, HasSubstr("| 2 | 7 | 2 | 3 | 2 |\n"));
+  EXPECT_THAT(markdown, HasSubstr("| 2 | 7 | 2 | 3 | 2 | 0 |\n"));
   EXPECT_THAT(markdown, HasSubstr("| https://example.org/a\\|b.jpg | 0 |  | "
-                                  "https://example.org/?x=1\\|2 |\n"));
+                                  "https://example.org/?x=1\\|2 |  |\n"));
   EXPECT_THAT(markdown, HasSubstr("| https://example.org/line break.jpg | 0 | 48.86,2.29 |"));
-  // Every image row keeps its four cells once escaped pipes are discounted.
+  // Every image row keeps its five cells once escaped pipes are discounted.
   std::istringstream lines(markdown);
   int image_rows = 0;
   for (std::string line; std::getline(lines, line);) {
@@ -580,7 +583,7 @@ TEST(RenderMarkdownTest, EscapesPipesAndNewlinesInCells) {
     for (size_t i = 0; i < line.size(); ++i) {
       pipes += line[i] == '|' && (i == 0 || line[i - 1] != '\\');
     }
-    EXPECT_EQ(pipes, 5) << line;
+    EXPECT_EQ(pipes, 6) << line;
   }
   EXPECT_EQ(image_rows, 7);
 }

@@ -106,6 +106,18 @@ TEST(YuNetFaceDetector, FindsNoFacesWhereThereAreNone) {
   }
 }
 
+// The network pools down by 32: smaller images (favicons, tracking pixels)
+// once made OpenCV throw and abort the analysis.
+TEST(YuNetFaceDetector, TinyImagesHaveNoFacesAndDoNotThrow) {
+  std::unique_ptr<FaceDetector> detector = Detector();
+  ASSERT_NE(detector, nullptr);
+  for (cv::Size size : {cv::Size(1, 1), cv::Size(2, 2), cv::Size(16, 300), cv::Size(300, 31)}) {
+    EXPECT_THAT(detector->Detect(cv::Mat(size, CV_8UC3, cv::Scalar(128, 128, 128))),
+                ::testing::IsEmpty())
+        << size;
+  }
+}
+
 // Large photos go through the downscale; boxes must come back in the
 // original's coordinates, so a resized copy gives proportional boxes.
 TEST(YuNetFaceDetector, BoxesAreInOriginalCoordinatesAfterScaling) {

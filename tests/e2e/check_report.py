@@ -170,6 +170,12 @@ def main():
                         i["thumbnail_blurred"] for i in faces),
           "images with faces lack a blurred thumbnail")
     check("<img class=thumb src='data:image/jpeg;base64," in html, "HTML lacks thumbnails")
+    camp_json = [i for i in report["images"] if i["url"].endswith("/images/camp.jpg")]
+    check(camp_json and camp_json[0]["minors"]["possible_minor"] and
+          any(e["matched"].lower() == "kids" for e in
+              (camp_json[0]["minors"]["text_signal"] or {}).get("evidence", [])),
+          "camp.jpg is not flagged as a possible minor with the word 'kids' as evidence")
+    check(report["summary"]["images_possible_minor"] >= 1, "no image flagged as a possible minor")
     markdown = args.md.read_text()
     check("## What to change" in markdown, "Markdown lacks the remediation")
     check("| image | faces | GPS | found on |" in markdown, "Markdown table missing")

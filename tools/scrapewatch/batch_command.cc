@@ -7,9 +7,11 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -18,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "config/version.h"
+#include "detectors/sha256.h"
 #include "crawler/url.h"
 #include "reports/report.h"
 #include "store/record_codec.h"
@@ -107,6 +110,44 @@ absl::Status PurgeOldRuns(store::Store& store, absl::Time cutoff, Console& conso
     console.Log("info", "run_deleted", run.site, absl::StrCat("retention: deleted run ", run.id));
   }
   return absl::OkStatus();
+}
+
+// The batch's identity: the same sites with the same configuration.
+std::string BatchKey(const SiteList& list, const AuditConfig& config, const AuditFlags& flags) {
+  std::string text = ToToml(config);
+  for (const auto& [site, seeds] : list.sites) {
+    absl::StrAppend(&text, "\n", site);
+    for (const std::string& seed : seeds) absl::StrAppend(&text, " ", seed);
+  }
+  absl::StrAppend(&text, "\nshard ", flags.shard, "/", flags.shards, " fresh ", flags.fresh);
+  return detectors::Sha256Hex(text);
+}
+
+// The unfinished batch with this key, or a new one.
+absl::StatusOr<store::BatchRecord> BeginBatch(store::Store& store, const std::string& key) {
+  absl::StatusOr<std::optional<store::BatchRecord>> earlier = store.GetBatch(key);
+  if (!earlier.ok()) return earlier.status();
+  if (earlier->has_value() && !(*earlier)->finished_at) return **earlier;
+  store::BatchRecord batch{.key = key, .started_at = absl::Now()};
+  if (absl::Status put = store.PutBatch(batch); !put.ok()) return put;
+  return batch;
+}
+
+// The site's outcome when its latest run finished within this batch.
+std::optional<SiteOutcome> FinishedInBatch(const store::Store& store, const std::string& site,
+                                           const store::BatchRecord& batch,
+                                           const std::string& out_dir) {
+  absl::StatusOr<std::vector<store::RunRecord>> runs = store.ListRuns(site);
+  if (!runs.ok() || runs->empty()) return std::nullopt;
+  const store::RunRecord& last = runs->back();
+  if (!last.finished_at || *last.finished_at < batch.started_at) return std::nullopt;
+  std::string report_dir = absl::StrCat(out_dir, "/", reports::SiteDirectoryName(site));
+  return SiteOutcome{.site = site,
+                     .run_id = last.id,
+                     .status = "done",
+                     .message = "finished earlier in this batch",
+                     .report_dir = std::filesystem::exists(report_dir + "/report.html") ? report_dir : "",
+                     .pages_fetched = last.pages_fetched};
 }
 
 std::string Escape(const std::string& text) {
@@ -248,6 +289,13 @@ int RunAudit(const AuditFlags& flags) {
                                              flags.max_connections / concurrent));
   AuditContext context{.config = &site_config, .flags = &flags, .analysis = analysis,
                        .store = store->get(), .console = &console, .stop = &g_stop};
+  // A rerun of a batch that was stopped (--max-runtime, a signal, a crash)
+  // continues it: sites it finished keep their run, the rest are audited.
+  absl::StatusOr<store::BatchRecord> batch = BeginBatch(**store, BatchKey(list, *config, flags));
+  if (!batch.ok()) {
+    console.Log("error", "store_unavailable", "", std::string(batch.status().message()));
+    return 1;
+  }
   std::vector<SiteOutcome> outcomes(list.sites.size());
   std::atomic<size_t> next{0};
   std::atomic<int> done{0};
@@ -260,6 +308,13 @@ int RunAudit(const AuditFlags& flags) {
         continue;
       }
       console.Progress(done.load(), total, site);
+      if (std::optional<SiteOutcome> earlier = FinishedInBatch(**store, site, *batch, config->output.out_dir)) {
+        outcomes[i] = *earlier;
+        console.Log("info", "site_done_earlier", site,
+                    absl::StrCat("finished earlier in this batch (run ", earlier->run_id, ")"));
+        console.Progress(++done, total, site);
+        continue;
+      }
       outcomes[i] = AuditSite(site, seeds, context);
       console.Progress(++done, total, site);
     }
@@ -281,6 +336,13 @@ int RunAudit(const AuditFlags& flags) {
     failed = failed || o.status == "failed";
     exposed = exposed || o.status == "new-exposure";
     stopped = stopped || o.status == "stopped";
+  }
+  if (!stopped && !g_stop.load()) {
+    batch->finished_at = absl::Now();
+    if (absl::Status ended = (*store)->PutBatch(*batch); !ended.ok()) {
+      console.Log("error", "store_unavailable", "", std::string(ended.message()));
+      failed = true;
+    }
   }
   if (absl::Status indexed = WriteIndex(config->output.out_dir, outcomes); !indexed.ok()) {
     console.Log("error", "index_failed", "", std::string(indexed.message()));

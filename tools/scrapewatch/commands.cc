@@ -194,7 +194,9 @@ int RunInspect(const std::string& image_file) {
   json faces = json::array();
   for (const detectors::FaceBox& face : f.faces) {
     faces.push_back({{"x", face.x}, {"y", face.y}, {"w", face.w}, {"h", face.h},
-                     {"score", face.score}});
+                     {"score", face.score},
+                     {"age_years", face.age_years ? json(*face.age_years) : json(nullptr)},
+                     {"age_band", face.age_band.empty() ? json(nullptr) : json(face.age_band)}});
   }
   json gps = nullptr;
   if (m.gps) {
@@ -217,6 +219,7 @@ int RunInspect(const std::string& image_file) {
              {"metadata_error", f.metadata_error},
              {"faces", faces},
              {"face_backend", f.face_backend},
+             {"age_model", f.age_model},
              // A location only when it is a valid one; (0,0) is a placeholder.
              {"has_gps", m.gps.has_value() && m.gps->valid},
              {"gps", gps},

@@ -96,11 +96,15 @@ constexpr ConfigFlag kConfigFlags[] = {
     {"--face-score-threshold", "detect.face_score_threshold", ConfigFlag::kNumber,
      "HOG face detector margin (default 0; higher trades recall for precision)"},
     {"--face-backend", "detect.face_backend", ConfigFlag::kText,
-     "Face detector: hog (built in, default) or yunet (needs its ONNX model)"},
+     "Face detector: auto (default: yunet when its model is installed, else hog), hog (built "
+     "in) or yunet (needs its ONNX model)"},
+    {"--age-model", "detect.age_model", ConfigFlag::kText,
+     "face-api AgeGenderNet manifest for age bands (default: the standard model locations; "
+     "none: no age estimation)"},
     {"--face-model", "detect.face_model", ConfigFlag::kText,
      "YuNet model file (default: the standard data locations)"},
     {"--yunet-score-threshold", "detect.yunet_score_threshold", ConfigFlag::kNumber,
-     "YuNet confidence a face must reach (default 0.9)"},
+     "YuNet confidence a face must reach (default 0.97)"},
     {"--profile-tokens", "profiles.robots_tokens", ConfigFlag::kTextList,
      "Comma-separated robots.txt tokens whose harvest the report assesses (default: *, CCBot, "
      "GPTBot, Google-Extended, Googlebot-Image, Bytespider, ClaudeBot, PerplexityBot, "
