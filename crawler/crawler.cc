@@ -105,6 +105,10 @@ class CrawlRun {
       // Stopping abandons the requests in flight: the frontier still holds
       // them as in flight, so a resume makes them again.
       if (fetcher_.in_flight() == 0 && frontier_.OriginsWithWork().empty()) break;
+      if (absl::Status kept = sink_->status(); !kept.ok()) {
+        status_ = kept;
+        break;
+      }
       if (stop_ != nullptr && stop_->load()) {
         status_ = absl::CancelledError("stopped before the crawl finished; the same command resumes it");
         break;

@@ -86,6 +86,9 @@ class CrawlSink {
   // A URL was not fetched, and why.
   virtual void OnSkipped(const std::string& url, ResourceKind kind, const SkipReason& reason) = 0;
   virtual void Flush() = 0;
+  // Not OK once the sink can keep nothing more (its store failed): the crawl
+  // then stops, rather than fetch what nobody records.
+  virtual absl::Status status() const { return absl::OkStatus(); }
 };
 
 class Crawler {

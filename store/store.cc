@@ -8,6 +8,7 @@
 #include <cstring>
 #include <algorithm>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <string_view>
@@ -81,6 +82,28 @@ absl::StatusOr<int> LockStore(const std::string& path) {
 
 }  // namespace
 
+// Every write goes through here. After one failed write (a full disk, an
+// I/O error) the store refuses every later one with the same error:
+// RocksDB as Debian builds it asserts when written to again after such an
+// error, and nothing written after a lost write could be trusted anyway. The
+// run stays unfinished and resumes once the disk has room.
+class WriteGate {
+ public:
+  rocksdb::Status Write(rocksdb::DB* db, rocksdb::WriteBatch* batch, bool sync) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!failed_.ok()) return failed_;
+    rocksdb::WriteOptions options;
+    options.sync = sync;
+    rocksdb::Status status = db->Write(options, batch);
+    if (!status.ok()) failed_ = status;
+    return status;
+  }
+
+ private:
+  std::mutex mutex_;
+  rocksdb::Status failed_;
+};
+
 namespace {
 
 std::vector<rocksdb::ColumnFamilyDescriptor> FamilyDescriptors() {
@@ -108,6 +131,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   options.create_if_missing = true;
   options.create_missing_column_families = true;
   options.db_write_buffer_size = 16 << 20;  // all column families' memtables together
+  // RocksDB's own LOG: warnings only, two files kept.
+  options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  options.keep_log_file_num = 2;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status status = rocksdb::DB::Open(options, path, FamilyDescriptors(), &handles, &raw);
@@ -143,7 +169,7 @@ absl::Status Store::MergeFrom(const Store& other) {
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       batch.Put(handles_[family], it->key(), it->value());
       if (batch.GetDataSize() > (4 << 20)) {
-        if (rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) {
+        if (rocksdb::Status s = gate_->Write(db_.get(), &batch, false); !s.ok()) {
           return absl::InternalError(absl::StrCat("store '", path_, "': ", s.ToString()));
         }
         batch.Clear();
@@ -153,7 +179,7 @@ absl::Status Store::MergeFrom(const Store& other) {
       return absl::DataLossError(
           absl::StrCat("store '", other.path_, "': ", it->status().ToString()));
     }
-    if (rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) {
+    if (rocksdb::Status s = gate_->Write(db_.get(), &batch, false); !s.ok()) {
       return absl::InternalError(absl::StrCat("store '", path_, "': ", s.ToString()));
     }
   }
@@ -162,7 +188,11 @@ absl::Status Store::MergeFrom(const Store& other) {
 
 Store::Store(std::string path, int lock_fd, std::unique_ptr<rocksdb::DB> db,
              std::vector<rocksdb::ColumnFamilyHandle*> handles)
-    : path_(std::move(path)), lock_fd_(lock_fd), db_(std::move(db)), handles_(std::move(handles)) {}
+    : path_(std::move(path)),
+      lock_fd_(lock_fd),
+      db_(std::move(db)),
+      handles_(std::move(handles)),
+      gate_(std::make_shared<WriteGate>()) {}
 
 Store::~Store() {
   for (rocksdb::ColumnFamilyHandle* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
@@ -171,9 +201,9 @@ Store::~Store() {
 }
 
 absl::Status Store::Put(int family, const std::string& key, const std::string& value, bool sync) {
-  rocksdb::WriteOptions options;
-  options.sync = sync;
-  rocksdb::Status status = db_->Put(options, handles_[family], key, value);
+  rocksdb::WriteBatch batch;
+  batch.Put(handles_[family], key, value);
+  rocksdb::Status status = gate_->Write(db_.get(), &batch, sync);
   if (!status.ok()) {
     return absl::InternalError(absl::StrCat("store '", path_, "': cannot write to ",
                                             kFamilies[family], ": ", status.ToString()));
@@ -211,7 +241,7 @@ absl::Status Store::PutImage(const RunRecord& run, const ImageRecord& image) {
   std::string key = ItemKey(run, image.fetch.url);
   batch.Put(handles_[kImages], key, EncodeImage(image));
   if (image.findings) batch.Put(handles_[kFindings], key, EncodeFindings(*image.findings));
-  rocksdb::Status status = db_->Write(rocksdb::WriteOptions(), &batch);
+  rocksdb::Status status = gate_->Write(db_.get(), &batch, false);
   if (!status.ok()) {
     return absl::InternalError(absl::StrCat("store '", path_, "': cannot write image ",
                                             image.fetch.url, ": ", status.ToString()));
@@ -224,9 +254,13 @@ namespace {
 // One run's key range of the frontier column family.
 class RunFrontierStorage : public crawler::FrontierStorage {
  public:
-  RunFrontierStorage(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family, std::string prefix,
-                     std::string store_path)
-      : db_(db), family_(family), prefix_(std::move(prefix)), store_path_(std::move(store_path)) {}
+  RunFrontierStorage(rocksdb::DB* db, std::shared_ptr<WriteGate> gate,
+                     rocksdb::ColumnFamilyHandle* family, std::string prefix, std::string store_path)
+      : db_(db),
+        gate_(std::move(gate)),
+        family_(family),
+        prefix_(std::move(prefix)),
+        store_path_(std::move(store_path)) {}
 
   absl::StatusOr<std::optional<std::string>> Get(std::string_view key) const override {
     std::string value;
@@ -245,7 +279,7 @@ class RunFrontierStorage : public crawler::FrontierStorage {
         batch.Delete(family_, Key(key));
       }
     }
-    rocksdb::Status status = db_->Write(rocksdb::WriteOptions(), &batch);
+    rocksdb::Status status = gate_->Write(db_, &batch, false);
     return status.ok() ? absl::OkStatus() : Error("write", status);
   }
 
@@ -277,6 +311,7 @@ class RunFrontierStorage : public crawler::FrontierStorage {
   }
 
   rocksdb::DB* db_;
+  std::shared_ptr<WriteGate> gate_;
   rocksdb::ColumnFamilyHandle* family_;
   std::string prefix_;
   std::string store_path_;
@@ -285,8 +320,8 @@ class RunFrontierStorage : public crawler::FrontierStorage {
 }  // namespace
 
 std::unique_ptr<crawler::FrontierStorage> Store::Frontier(const RunRecord& run) {
-  return std::make_unique<RunFrontierStorage>(db_.get(), handles_[kFrontier], ItemKey(run, ""),
-                                              path_);
+  return std::make_unique<RunFrontierStorage>(db_.get(), gate_, handles_[kFrontier],
+                                              ItemKey(run, ""), path_);
 }
 
 // Batches live in the default column family, which holds nothing else.
@@ -313,7 +348,7 @@ absl::Status Store::DeleteRun(const RunRecord& run) {
     batch.DeleteRange(handles_[family], begin, end);
   }
   batch.Delete(handles_[kRuns], RunKey(run.site, run.id));
-  rocksdb::Status status = db_->Write(rocksdb::WriteOptions(), &batch);
+  rocksdb::Status status = gate_->Write(db_.get(), &batch, false);
   if (!status.ok()) {
     return absl::InternalError(absl::StrCat("store '", path_, "': cannot delete run ", run.id,
                                             ": ", status.ToString()));
@@ -325,8 +360,9 @@ absl::Status Store::ClearFrontier(const RunRecord& run) {
   std::string begin = ItemKey(run, "");
   std::string end = begin;
   end.back() = '\1';  // just past every key of the run's range
-  rocksdb::Status status =
-      db_->DeleteRange(rocksdb::WriteOptions(), handles_[kFrontier], begin, end);
+  rocksdb::WriteBatch batch;
+  batch.DeleteRange(handles_[kFrontier], begin, end);
+  rocksdb::Status status = gate_->Write(db_.get(), &batch, false);
   if (!status.ok()) {
     return absl::InternalError(
         absl::StrCat("store '", path_, "': cannot clear a frontier: ", status.ToString()));

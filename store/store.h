@@ -18,6 +18,9 @@
 // owner's PID), so a second run on the same store fails at once with a
 // message naming the process that holds it, instead of interleaving.
 // Errors: every method returns a Status naming the store path and the key.
+// After a write fails (a full disk), every later write fails with the same
+// error, so nothing half-recorded follows a lost write; the unfinished run
+// resumes once there is room.
 #ifndef SCRAPEWATCH_STORE_STORE_H_
 #define SCRAPEWATCH_STORE_STORE_H_
 
@@ -36,6 +39,8 @@ class DB;
 }  // namespace rocksdb
 
 namespace scrapewatch::store {
+
+class WriteGate;
 
 class Store {
  public:
@@ -95,6 +100,7 @@ class Store {
   int lock_fd_;  // held for the Store's lifetime; -1 when opened read-only
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::shared_ptr<WriteGate> gate_;  // shared with the frontiers handed out
 };
 
 }  // namespace scrapewatch::store

@@ -468,6 +468,17 @@ for k in 1 2 3; do
   check quiet-logs "$work/shard$k.err"
 done
 check shards "$clean_sites" "$work/o-shard1" "$work/o-shard2" "$work/o-shard3"
+# Merged, the shard stores hold what the single batch of part 1 holds: one
+# finished run per site, and for a sample of sites the same pages and images.
+"$binary" merge --into "$work/s-merged" "$work/s-shard1" "$work/s-shard2" "$work/s-shard3" ||
+  fail "merge of the shard stores failed"
+"$binary" status --store "$work/s-merged" >"$work/merged.status"
+check one-run-each "$work/merged.status" "$clean_sites"
+grep -v '^#' "$clean_sites" | grep . | head -5 | while read -r site; do
+  "$binary" report --store "$work/s-merged" --site "$site" --format json --out "$work/merged.report.json"
+  "$binary" report --store "$work/s-all" --site "$site" --format json --out "$work/all.report.json"
+  check same-report "$work/merged.report.json" "$work/all.report.json"
+done
 say "shards: $(elapsed_since "$started") s"
 
 # --- 5. --max-runtime: a clean stop with exit 0; the same command, run again

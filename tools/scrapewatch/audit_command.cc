@@ -144,7 +144,7 @@ class StoringSink : public crawler::CrawlSink {
     }
   }
 
-  const absl::Status& status() const { return status_; }
+  absl::Status status() const override { return status_; }
 
  private:
   struct Analysing {
