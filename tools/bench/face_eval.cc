@@ -42,6 +42,7 @@
 #include <opencv2/core/utility.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "config/config.h"
 #include "detectors/face_detector.h"
 #include "detectors/image_decoder.h"
 #include "detectors/yunet_face_detector.h"
@@ -194,7 +195,9 @@ int main(int argc, char** argv) {
   CLI::App app{"Face detectors on the shared face corpus"};
   std::string corpus;
   std::string model;
-  std::vector<float> yunet_scores = {YuNetOptions{}.score_threshold};
+  // The audit's default threshold first, then the detector's own.
+  std::vector<float> yunet_scores = {static_cast<float>(scrapewatch::DetectConfig{}.yunet_score_threshold),
+                                     YuNetOptions{}.score_threshold};
   int runs = 5;
   app.add_option("--corpus", corpus, "../shared/corpus/faces")->required();
   app.add_option("--model", model, "face_detection_yunet_2022mar.onnx")->required();
