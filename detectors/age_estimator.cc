@@ -1,3 +1,4 @@
+#include "detectors/data_files.h"
 #include "detectors/age_estimator.h"
 
 #include <unistd.h>
@@ -96,12 +97,6 @@ void FillInput(const cv::Mat& bgr, const cv::Rect& crop, float* planes) {
   }
 }
 
-std::string ExecutableDirectory() {
-  char path[PATH_MAX];
-  ssize_t length = readlink("/proc/self/exe", path, sizeof(path) - 1);
-  if (length <= 0) return "";
-  return fs::path(std::string(path, length)).parent_path().string();
-}
 
 }  // namespace
 
@@ -169,27 +164,15 @@ absl::StatusOr<AgeEstimate> AgeEstimator::Estimate(const cv::Mat& bgr, const Fac
 }
 
 std::string FindAgeModel(const std::string& explicit_path) {
-  std::vector<fs::path> candidates;
-  if (!explicit_path.empty()) candidates.emplace_back(explicit_path);
-  const fs::path relative = fs::path("scrapewatch") / "models" / kAgeModelManifestFileName;
-  // XDG Base Directory: an unset or empty XDG_DATA_HOME means ~/.local/share.
-  const char* data_home = std::getenv("XDG_DATA_HOME");
-  const char* home = std::getenv("HOME");
-  if (data_home != nullptr && *data_home != '\0') {
-    candidates.push_back(fs::path(data_home) / relative);
-  } else if (home != nullptr && *home != '\0') {
-    candidates.push_back(fs::path(home) / ".local" / "share" / relative);
-  }
+  // Beyond the standard places: an installed tree's share/, and the build
+  // tree's copy unpacked by tools/fetch-demo-photos.
+  std::vector<std::string> extra;
   if (std::string directory = ExecutableDirectory(); !directory.empty()) {
     fs::path parent = fs::path(directory).parent_path();
-    candidates.push_back(parent / "share" / relative);
-    candidates.push_back(parent / "third_party" / "face-api" / "model" / kAgeModelManifestFileName);
+    extra.push_back((parent / "share" / "scrapewatch" / "models" / kAgeModelManifestFileName).string());
+    extra.push_back((parent / "third_party" / "face-api" / "model" / kAgeModelManifestFileName).string());
   }
-  for (const fs::path& candidate : candidates) {
-    std::error_code error;
-    if (fs::is_regular_file(candidate, error)) return candidate.string();
-  }
-  return "";
+  return FindDataFile(explicit_path, (fs::path("models") / kAgeModelManifestFileName).string(), extra);
 }
 
 }  // namespace scrapewatch::detectors

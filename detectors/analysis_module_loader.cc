@@ -10,19 +10,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "detectors/analysis_module.h"
+#include "detectors/data_files.h"
 
 namespace scrapewatch::detectors {
 namespace {
 
 constexpr char kModuleFile[] = "libscrapewatch-analysis.so";
 
-std::string ExecutableDirectory() {
-  char path[PATH_MAX];
-  ssize_t length = readlink("/proc/self/exe", path, sizeof(path) - 1);
-  if (length <= 0) return "";
-  std::string executable(path, length);
-  return executable.substr(0, executable.rfind('/'));
-}
 
 std::vector<std::string> Candidates() {
   if (const char* chosen = std::getenv("SCRAPEWATCH_ANALYSIS_MODULE"); chosen && *chosen) {

@@ -1,3 +1,4 @@
+#include "detectors/data_files.h"
 #include "detectors/minor_signals.h"
 
 #include <algorithm>
@@ -441,26 +442,9 @@ MinorTextSignals MinorLexicon::Match(const ImageTextContext& context) const {
 
 std::string FindMinorLexicon(const std::string& explicit_path) {
   if (!explicit_path.empty()) return explicit_path;
-  const std::filesystem::path relative =
-      std::filesystem::path("scrapewatch") / "lexicons" / kMinorLexiconFileName;
-  std::vector<std::filesystem::path> candidates;
-  // XDG Base Directory: an unset or empty XDG_DATA_HOME means ~/.local/share.
-  const char* data_home = std::getenv("XDG_DATA_HOME");
-  const char* home = std::getenv("HOME");
-  if (data_home != nullptr && *data_home != '\0') {
-    candidates.push_back(std::filesystem::path(data_home) / relative);
-  } else if (home != nullptr && *home != '\0') {
-    candidates.push_back(std::filesystem::path(home) / ".local" / "share" / relative);
-  }
   // The install prefix's copy, then the source tree's, for runs from a build.
-  candidates.push_back(SCRAPEWATCH_INSTALLED_LEXICON);
-  candidates.push_back(std::filesystem::path("/usr/share") / relative);
-  candidates.push_back(SCRAPEWATCH_SOURCE_LEXICON);
-  for (const std::filesystem::path& candidate : candidates) {
-    std::error_code error;
-    if (std::filesystem::is_regular_file(candidate, error)) return candidate.string();
-  }
-  return "";
+  return FindDataFile("", std::string("lexicons/") + kMinorLexiconFileName,
+                      {SCRAPEWATCH_INSTALLED_LEXICON, SCRAPEWATCH_SOURCE_LEXICON});
 }
 
 }  // namespace scrapewatch::detectors

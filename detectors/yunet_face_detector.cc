@@ -1,3 +1,4 @@
+#include "detectors/data_files.h"
 #include "detectors/yunet_face_detector.h"
 
 #include <algorithm>
@@ -134,25 +135,7 @@ absl::StatusOr<std::unique_ptr<FaceDetector>> MakeYuNetFaceDetector(const YuNetO
 }
 
 std::string FindYuNetModel(const std::string& explicit_path) {
-  std::vector<std::filesystem::path> candidates;
-  if (!explicit_path.empty()) candidates.emplace_back(explicit_path);
-  const std::filesystem::path relative =
-      std::filesystem::path("scrapewatch") / "models" / kYuNetModelFileName;
-  // XDG Base Directory: an unset or empty XDG_DATA_HOME means ~/.local/share.
-  const char* data_home = std::getenv("XDG_DATA_HOME");
-  const char* home = std::getenv("HOME");
-  if (data_home != nullptr && *data_home != '\0') {
-    candidates.push_back(std::filesystem::path(data_home) / relative);
-  } else if (home != nullptr && *home != '\0') {
-    candidates.push_back(std::filesystem::path(home) / ".local" / "share" / relative);
-  }
-  candidates.push_back(std::filesystem::path("/usr/local/share") / relative);
-  candidates.push_back(std::filesystem::path("/usr/share") / relative);
-  for (const std::filesystem::path& candidate : candidates) {
-    std::error_code error;
-    if (std::filesystem::is_regular_file(candidate, error)) return candidate.string();
-  }
-  return "";
+  return FindDataFile(explicit_path, std::string("models/") + kYuNetModelFileName);
 }
 
 }  // namespace scrapewatch::detectors

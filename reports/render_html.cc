@@ -11,15 +11,11 @@
 #include "reports/harvestability.h"
 #include "reports/remediation.h"
 #include "reports/renderers.h"
+#include "reports/report.h"
 #include "store/record_codec.h"
 
 namespace scrapewatch::reports {
 namespace {
-
-std::string Escape(const std::string& text) {
-  return absl::StrReplaceAll(text, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"},
-                                    {"\"", "&quot;"}, {"'", "&#39;"}});
-}
 
 constexpr char kStyle[] = R"css(
 body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:68em;color:#222;padding:0 1em}
@@ -61,7 +57,7 @@ std::string Cards(const std::vector<Figure>& figures) {
     // data-figure names the report.json value the number must equal (the
     // browser test compares them).
     absl::StrAppend(&out, "<div class='card", f.risk && f.value > 0 ? " risk" : "",
-                    "'><b data-figure='", f.json_path, "'>", f.value, "</b>", Escape(f.label),
+                    "'><b data-figure='", f.json_path, "'>", f.value, "</b>", EscapeHtml(f.label),
                     "</div>");
   }
   return out + "</div>";
@@ -79,7 +75,7 @@ std::string Chart(const std::vector<Figure>& figures) {
     const Figure& f = figures[i];
     int y = static_cast<int>(i) * kRow;
     int width = static_cast<int>(kBar * f.value / max);
-    absl::StrAppend(&out, "<text x='0' y='", y + 15, "'>", Escape(f.label), "</text>",
+    absl::StrAppend(&out, "<text x='0' y='", y + 15, "'>", EscapeHtml(f.label), "</text>",
                     "<rect x='", kLabel, "' y='", y + 3, "' width='", width,
                     "' height='16' fill='", f.risk ? "#c0392b" : "#95a5a6", "'/>", "<text x='",
                     kLabel + width + 6, "' y='", y + 15, "'>", f.value, "</text>");
@@ -97,9 +93,9 @@ std::string Harvestability(const SiteExposure& exposure) {
       "<h2>Who could take these photos</h2><table><thead><tr><th>scraper profile</th>"
       "<th>images with faces it could take</th><th>images</th><th>rule</th></tr></thead><tbody>";
   for (const ProfileCount& c : exposure.harvestability) {
-    absl::StrAppend(&out, "<tr><td><code>", Escape(c.profile), "</code></td><td>",
+    absl::StrAppend(&out, "<tr><td><code>", EscapeHtml(c.profile), "</code></td><td>",
                     c.images_with_faces, "</td><td>", c.images, "</td><td>",
-                    Escape(rules[c.profile]), "</td></tr>");
+                    EscapeHtml(rules[c.profile]), "</td></tr>");
   }
   return out + "</tbody></table>";
 }
@@ -110,13 +106,13 @@ std::string Remediations(const SiteExposure& exposure) {
   if (plan.empty()) return "";
   std::string out = "<h2>What to change</h2>";
   for (const Remediation& r : plan) {
-    absl::StrAppend(&out, "<section class=fix data-finding='", r.finding, "'><h3>", Escape(r.title),
+    absl::StrAppend(&out, "<section class=fix data-finding='", r.finding, "'><h3>", EscapeHtml(r.title),
                     " <span class=meta>(", r.images, " image", r.images == 1 ? "" : "s",
-                    ")</span></h3><p>", Escape(r.advice), "</p>");
+                    ")</span></h3><p>", EscapeHtml(r.advice), "</p>");
     for (const std::string& snippet : r.snippets) {
-      absl::StrAppend(&out, "<pre>", Escape(snippet), "</pre>");
+      absl::StrAppend(&out, "<pre>", EscapeHtml(snippet), "</pre>");
     }
-    absl::StrAppend(&out, "<p class=meta>e.g. ", Escape(absl::StrJoin(r.examples, ", ")),
+    absl::StrAppend(&out, "<p class=meta>e.g. ", EscapeHtml(absl::StrJoin(r.examples, ", ")),
                     "</p></section>");
   }
   return out;
@@ -135,7 +131,7 @@ std::string ImageRow(const ImageExposure& image) {
       why.push_back(absl::StrCat(image.minors.text_reason, " on ", image.minors.text_page));
     }
     absl::StrAppend(&tags, "<span class='tag face'>possible minor</span> <small>",
-                    Escape(absl::StrJoin(why, "; ")), "</small> ");
+                    EscapeHtml(absl::StrJoin(why, "; ")), "</small> ");
   }
   if (image.gps) {
     absl::StrAppend(&tags, "<span class='tag gps'>GPS ",
@@ -145,30 +141,30 @@ std::string ImageRow(const ImageExposure& image) {
   }
   std::string error = !r.skipped_reason.empty() ? r.skipped_reason : r.fetch.error;
   if (error.empty() && r.findings) error = r.findings->decode_error;
-  if (!error.empty()) absl::StrAppend(&tags, "<span class='tag err'>", Escape(error), "</span>");
+  if (!error.empty()) absl::StrAppend(&tags, "<span class='tag err'>", EscapeHtml(error), "</span>");
   for (const std::string& directive : image.signals.x_robots_tag) {
-    absl::StrAppend(&tags, " <span class='tag opt'>X-Robots-Tag ", Escape(directive), "</span>");
+    absl::StrAppend(&tags, " <span class='tag opt'>X-Robots-Tag ", EscapeHtml(directive), "</span>");
   }
   if (image.signals.tdm_reserved) absl::StrAppend(&tags, " <span class='tag opt'>TDM reserved</span>");
   std::string pages;
   for (const Appearance& a : image.found_on) {
-    absl::StrAppend(&pages, Escape(a.page_url), a.alt.empty() ? "" : " — alt “",
-                    Escape(a.alt), a.alt.empty() ? "" : "”");
-    if (!a.caption.empty()) absl::StrAppend(&pages, " — caption “", Escape(a.caption), "”");
+    absl::StrAppend(&pages, EscapeHtml(a.page_url), a.alt.empty() ? "" : " — alt “",
+                    EscapeHtml(a.alt), a.alt.empty() ? "" : "”");
+    if (!a.caption.empty()) absl::StrAppend(&pages, " — caption “", EscapeHtml(a.caption), "”");
     if (!a.names.empty()) {
-      absl::StrAppend(&pages, " — <b>names: ", Escape(absl::StrJoin(a.names, ", ")), "</b>");
+      absl::StrAppend(&pages, " — <b>names: ", EscapeHtml(absl::StrJoin(a.names, ", ")), "</b>");
     }
     absl::StrAppend(&pages, "<br>");
   }
   if (!image.near_duplicates.empty()) {
     absl::StrAppend(&pages, "<em>the same photo is also served as:</em><br>");
-    for (const std::string& url : image.near_duplicates) absl::StrAppend(&pages, Escape(url), "<br>");
+    for (const std::string& url : image.near_duplicates) absl::StrAppend(&pages, EscapeHtml(url), "<br>");
   }
   absl::StrAppend(&pages, "<em>", image.pages_with_photo, " page",
                   image.pages_with_photo == 1 ? "" : "s", " show this photo</em>");
   std::string camera;
   if (r.findings && !r.findings->metadata.make.empty()) {
-    camera = Escape(absl::StrCat(r.findings->metadata.make, " ", r.findings->metadata.model));
+    camera = EscapeHtml(absl::StrCat(r.findings->metadata.make, " ", r.findings->metadata.model));
   }
   std::string thumbnail;
   if (r.findings && !r.findings->thumbnail_jpeg.empty()) {
@@ -176,12 +172,17 @@ std::string ImageRow(const ImageExposure& image) {
                              r.findings->thumbnail_blurred ? "blurred thumbnail" : "thumbnail",
                              "'><br>");
   }
-  return absl::StrCat("<tr><td class=url>", thumbnail, Escape(r.fetch.url), "</td><td>", tags,
+  return absl::StrCat("<tr><td class=url>", thumbnail, EscapeHtml(r.fetch.url), "</td><td>", tags,
                       "</td><td>",
                       camera, "</td><td class=url>", pages, "</td></tr>");
 }
 
 }  // namespace
+
+std::string EscapeHtml(const std::string& text) {
+  return absl::StrReplaceAll(text, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"},
+                                    {"\"", "&quot;"}, {"'", "&#39;"}});
+}
 
 std::string RenderHtml(const SiteExposure& exposure) {
   const store::RunRecord& run = exposure.contents->run;
@@ -191,11 +192,11 @@ std::string RenderHtml(const SiteExposure& exposure) {
       "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; ",
       "style-src 'unsafe-inline'; img-src data:\">",
       "<meta name=viewport content='width=device-width,initial-scale=1'>",
-      "<title>scrapewatch: ", Escape(run.site), "</title><style>", kStyle, "</style></head><body>",
-      "<h1>What a face scraper could take from ", Escape(run.site), "</h1>",
-      "<p class=meta>Run ", Escape(run.id), " · started ", store::FormatTimestamp(run.started_at),
+      "<title>scrapewatch: ", EscapeHtml(run.site), "</title><style>", kStyle, "</style></head><body>",
+      "<h1>What a face scraper could take from ", EscapeHtml(run.site), "</h1>",
+      "<p class=meta>Run ", EscapeHtml(run.id), " · started ", store::FormatTimestamp(run.started_at),
       run.finished_at ? absl::StrCat(" · finished ", store::FormatTimestamp(*run.finished_at)) : "",
-      " · user agent <code>", Escape(run.user_agent), "</code> · ", kToolName, " ", kToolVersion,
+      " · user agent <code>", EscapeHtml(run.user_agent), "</code> · ", kToolName, " ", kToolVersion,
       "</p>", Cards(figures), Chart(figures), Harvestability(exposure), Remediations(exposure),
       "<h2>Images, highest risk first</h2><p>Each row is one image a logged-out crawler ",
       "reached, with every page it appears on: the profile an indexer compiles.</p>",

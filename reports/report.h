@@ -20,6 +20,9 @@ inline constexpr int kReportSchemaVersion = 1;
 
 enum class Format { kJson, kHtml, kCsv, kMarkdown };
 
+// Text made safe inside HTML elements and quoted attributes.
+std::string EscapeHtml(const std::string& text);
+
 // Parses "json", "html", "csv" or "md".
 absl::StatusOr<Format> ParseFormat(const std::string& name);
 

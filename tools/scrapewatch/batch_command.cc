@@ -150,21 +150,6 @@ std::optional<SiteOutcome> FinishedInBatch(const store::Store& store, const std:
                      .pages_fetched = last.pages_fetched};
 }
 
-std::string Escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 // OUT/index.json and OUT/index.html: one line per site of this batch.
 absl::Status WriteIndex(const std::string& out_dir, const std::vector<SiteOutcome>& outcomes) {
   nlohmann::json sites = nlohmann::json::array();
@@ -179,11 +164,11 @@ absl::Status WriteIndex(const std::string& out_dir, const std::vector<SiteOutcom
                      {"images_with_faces", o.images_with_faces}, {"faces", o.faces},
                      {"images_with_gps", o.images_with_gps}});
     absl::StrAppend(&rows, "<tr><td>",
-                    report.empty() ? Escape(o.site)
-                                   : absl::StrCat("<a href='", Escape(report), "'>", Escape(o.site), "</a>"),
-                    "</td><td>", Escape(o.status), "</td><td>", o.pages_fetched, "</td><td>",
+                    report.empty() ? reports::EscapeHtml(o.site)
+                                   : absl::StrCat("<a href='", reports::EscapeHtml(report), "'>", reports::EscapeHtml(o.site), "</a>"),
+                    "</td><td>", reports::EscapeHtml(o.status), "</td><td>", o.pages_fetched, "</td><td>",
                     o.images, "</td><td>", o.images_with_faces, "</td><td>", o.faces, "</td><td>",
-                    o.images_with_gps, "</td><td>", Escape(o.message), "</td></tr>");
+                    o.images_with_gps, "</td><td>", reports::EscapeHtml(o.message), "</td></tr>");
   }
   nlohmann::json index{{"tool", {{"name", kToolName}, {"version", kToolVersion}}},
                        {"written_at", store::FormatTimestamp(absl::Now())},
