@@ -1,7 +1,6 @@
 #include "store/store.h"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -48,6 +47,31 @@ std::string NewRunId(absl::Time started_at) {
                       absl::StrFormat("%04x", random() & 0xFFFF));
 }
 
+// The store's process lock is an open-file-description lock (F_OFD_SETLK)
+// on <dir>/scrapewatch.lock: like flock it belongs to the open file and ends
+// with it (also on kill -9), and unlike flock it can be queried without
+// being taken (F_OFD_GETLK), so `status` never competes with an audit for it.
+struct flock WholeFileLock(short type) {
+  struct flock lock = {};
+  lock.l_type = type;
+  lock.l_whence = SEEK_SET;
+  return lock;  // l_start = l_len = 0: the whole file
+}
+
+// The PID the holder wrote into the lock file, or "unknown".
+std::string LockHolderPid(int fd) {
+  char holder[32] = {};
+  ssize_t n = pread(fd, holder, sizeof(holder) - 1, 0);
+  std::string pid = n > 0 ? std::string(holder, n) : "unknown";
+  while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
+  return pid.empty() ? "unknown" : pid;
+}
+
+std::string InUseMessage(const std::string& path, const std::string& pid) {
+  return absl::StrCat("store '", path, "' is in use by another scrapewatch process (PID ", pid,
+                      ")");
+}
+
 // Takes the store's process lock and writes our PID into it; on contention
 // the error names the PID the holder wrote.
 absl::StatusOr<int> LockStore(const std::string& path) {
@@ -63,14 +87,16 @@ absl::StatusOr<int> LockStore(const std::string& path) {
     return absl::UnavailableError(
         absl::StrCat("cannot open '", lock_path, "': ", std::strerror(errno)));
   }
-  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    char holder[32] = {};
-    ssize_t n = pread(fd, holder, sizeof(holder) - 1, 0);
+  struct flock lock = WholeFileLock(F_WRLCK);
+  if (fcntl(fd, F_OFD_SETLK, &lock) != 0) {
+    int lock_errno = errno;
+    std::string pid = LockHolderPid(fd);
     close(fd);
-    std::string pid = n > 0 ? std::string(holder, n) : "unknown";
-    while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
-    return absl::FailedPreconditionError(absl::StrCat(
-        "store '", path, "' is in use by another scrapewatch process (PID ", pid, ")"));
+    if (lock_errno == EAGAIN || lock_errno == EACCES) {
+      return absl::FailedPreconditionError(InUseMessage(path, pid));
+    }
+    return absl::UnavailableError(
+        absl::StrCat("cannot lock '", lock_path, "': ", std::strerror(lock_errno)));
   }
   std::string pid = absl::StrCat(getpid(), "\n");
   if (ftruncate(fd, 0) != 0 || pwrite(fd, pid.data(), pid.size(), 0) < 0) {
@@ -146,6 +172,27 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
       new Store(path, *lock_fd, std::unique_ptr<rocksdb::DB>(raw), handles));
 }
 
+absl::StatusOr<std::optional<std::string>> Store::LockHolder(const std::string& path) {
+  std::string lock_path = path + "/scrapewatch.lock";
+  int fd = open(lock_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::nullopt;
+    return absl::UnavailableError(
+        absl::StrCat("cannot open '", lock_path, "': ", std::strerror(errno)));
+  }
+  struct flock lock = WholeFileLock(F_WRLCK);
+  int result = fcntl(fd, F_OFD_GETLK, &lock);
+  int lock_errno = errno;
+  std::optional<std::string> holder;
+  if (result == 0 && lock.l_type != F_UNLCK) holder = InUseMessage(path, LockHolderPid(fd));
+  close(fd);
+  if (result != 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot query the lock on '", lock_path, "': ", std::strerror(lock_errno)));
+  }
+  return holder;
+}
+
 absl::StatusOr<std::unique_ptr<Store>> Store::OpenReadOnly(const std::string& path) {
   if (!std::filesystem::exists(path + "/CURRENT")) {
     return absl::NotFoundError(absl::StrCat("'", path, "' is not a scrapewatch store"));
@@ -197,7 +244,7 @@ Store::Store(std::string path, int lock_fd, std::unique_ptr<rocksdb::DB> db,
 Store::~Store() {
   for (rocksdb::ColumnFamilyHandle* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
   db_.reset();
-  if (lock_fd_ >= 0) close(lock_fd_);  // releases the flock; the file stays, with a stale PID
+  if (lock_fd_ >= 0) close(lock_fd_);  // releases the lock; the file stays, with a stale PID
 }
 
 absl::Status Store::Put(int family, const std::string& key, const std::string& value, bool sync) {

@@ -14,7 +14,7 @@
 //
 // Thread safety: a Store may be shared by threads (RocksDB is thread-safe);
 // a run's writes are expected from one writer. One process at a time: Open
-// takes an exclusive lock (flock on <dir>/scrapewatch.lock, which holds the
+// takes an exclusive lock (on <dir>/scrapewatch.lock, which holds the
 // owner's PID), so a second run on the same store fails at once with a
 // message naming the process that holds it, instead of interleaving.
 // Errors: every method returns a Status naming the store path and the key.
@@ -26,6 +26,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,9 @@ class Store {
   // can look at a store an audit is writing: it sees what was written up to
   // the moment it opened. Writes fail.
   static absl::StatusOr<std::unique_ptr<Store>> OpenReadOnly(const std::string& path);
+  // Who holds the store's lock: nullopt when no process does, else a
+  // message naming the holder's PID. Only asks; never takes the lock.
+  static absl::StatusOr<std::optional<std::string>> LockHolder(const std::string& path);
   // Copies every run of `other` (and everything stored for them) into this
   // store: run ids are unique, so stores of shards merge without conflict;
   // merging the same store twice changes nothing.

@@ -692,5 +692,33 @@ TEST_F(StoreTest, SecondOpenIsRefusedNamingTheHolder) {
   EXPECT_TRUE(third.ok()) << third.status();
 }
 
+// `status` asks who holds the lock without taking it, so an audit starting
+// while `status` looks never finds the store busy.
+TEST_F(StoreTest, LockHolderOnlyAsks) {
+  absl::StatusOr<std::optional<std::string>> holder = Store::LockHolder(dir_.string());
+  ASSERT_TRUE(holder.ok()) << holder.status();
+  ASSERT_TRUE(holder->has_value());
+  EXPECT_THAT(**holder, HasSubstr("(PID " + std::to_string(getpid()) + ")"));
+  store_.reset();
+  holder = Store::LockHolder(dir_.string());
+  ASSERT_TRUE(holder.ok()) << holder.status();
+  EXPECT_FALSE(holder->has_value()) << **holder;
+  absl::StatusOr<std::unique_ptr<Store>> reopened = Store::Open(dir_.string());
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(Store::LockHolder(dir_.string()).ok());
+    EXPECT_TRUE(absl::IsFailedPrecondition(Store::Open(dir_.string()).status()));
+  }
+  reopened->reset();
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(Store::LockHolder(dir_.string()).ok());
+    absl::StatusOr<std::unique_ptr<Store>> next = Store::Open(dir_.string());
+    ASSERT_TRUE(next.ok()) << next.status();
+  }
+  holder = Store::LockHolder(dir_.string() + "-absent");
+  ASSERT_TRUE(holder.ok()) << holder.status();
+  EXPECT_FALSE(holder->has_value());
+}
+
 }  // namespace
 }  // namespace scrapewatch::store

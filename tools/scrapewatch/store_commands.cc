@@ -13,11 +13,10 @@
 namespace scrapewatch::cli {
 
 int RunStatus(const std::string& store_dir) {
-  // Whether an audit holds the store, from the lock it takes.
-  std::string holder = "not in use";
-  {
-    absl::StatusOr<std::unique_ptr<store::Store>> writable = store::Store::Open(store_dir);
-    if (absl::IsFailedPrecondition(writable.status())) holder = std::string(writable.status().message());
+  absl::StatusOr<std::optional<std::string>> holder = store::Store::LockHolder(store_dir);
+  if (!holder.ok()) {
+    std::cerr << "scrapewatch: " << holder.status().message() << "\n";
+    return 1;
   }
   absl::StatusOr<std::unique_ptr<store::Store>> store = store::Store::OpenReadOnly(store_dir);
   if (!store.ok()) {
@@ -32,7 +31,7 @@ int RunStatus(const std::string& store_dir) {
   std::map<std::string, std::vector<const store::RunRecord*>> by_site;
   for (const store::RunRecord& run : *runs) by_site[run.site].push_back(&run);
   std::cout << absl::StrFormat("store %s: %d sites, %d runs; %s\n", store_dir, by_site.size(),
-                               runs->size(), holder);
+                               runs->size(), holder->value_or("not in use"));
   for (const auto& [site, site_runs] : by_site) {
     const store::RunRecord* last_finished = nullptr;
     for (const store::RunRecord* run : site_runs) {
