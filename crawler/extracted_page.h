@@ -5,6 +5,7 @@
 #ifndef SCRAPEWATCH_CRAWLER_EXTRACTED_PAGE_H_
 #define SCRAPEWATCH_CRAWLER_EXTRACTED_PAGE_H_
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,6 +59,23 @@ struct PageSignals {
   std::string tdm_policy;
 };
 
+// What the page's schema.org markup (JSON-LD and microdata) says about whom
+// it is for: the statements that tell a school's or a nursery's photos from
+// others. Values as written, each bounded like other text; numbers as their
+// JSON text ("6", "6.5").
+struct SchemaHints {
+  // Every @type and itemtype on the page, document order, deduplicated, at
+  // most kMaxSchemaTypes: "ElementarySchool", "https://schema.org/ChildCare".
+  std::vector<std::string> types;
+  std::string typical_age_range;  // the first typicalAgeRange: "5-11", "12-", "7"
+  std::string suggested_min_age;  // the first suggestedMinAge (a PeopleAudience's)
+  std::string suggested_max_age;  // the first suggestedMaxAge
+  // audienceType values, document order, deduplicated: "children", "parents".
+  std::vector<std::string> audience_types;
+};
+
+inline constexpr size_t kMaxSchemaTypes = 32;
+
 struct ExtractedPage {
   std::string url;       // the page URL the HTML was fetched from
   std::string base_url;  // effective base for relative references
@@ -76,6 +94,7 @@ struct ExtractedPage {
   // rel=author link text. Document order (JSON-LD blocks where they stand),
   // deduplicated, at most ExtractOptions::max_names.
   std::vector<std::string> people;
+  SchemaHints schema;
   // The encoding the page was decoded from: "UTF-8", "windows-1252",
   // "Shift_JIS", ... (see charset.h).
   std::string charset;

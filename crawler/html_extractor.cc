@@ -145,6 +145,7 @@ absl::StatusOr<ExtractedPage> ExtractPage(std::string_view html, std::string_vie
     }
   }
   page.people = context.People();
+  page.schema = std::move(markup.schema);
   page.signals.meta_robots = std::move(markup.meta_robots);
   page.signals.tdm_reservation = markup.tdm_reservation;
   if (markup.tdm_policy && !StripHtmlSpace(*markup.tdm_policy).empty()) {

@@ -80,6 +80,12 @@ std::string PersonName(const Json& person) {
   return std::string(markup::StripHtmlSpace(given + " " + family));
 }
 
+// A JSON string as itself, a number as its JSON text; anything else empty.
+std::string ScalarText(const Json& value) {
+  if (const std::string* text = value.get_ptr<const std::string*>()) return *text;
+  return value.is_number() ? value.dump() : "";
+}
+
 bool IsImageKey(const std::string& key) {
   return std::find(std::begin(kImageKeys), std::end(kImageKeys), key) != std::end(kImageKeys);
 }
@@ -103,6 +109,7 @@ class Walker {
 
  private:
   void WalkObject(const Json& object, bool image_value, const std::string* person, int depth) {
+    NoteAudience(object);
     std::string name;
     if (HasType(object, "Person") && !(name = PersonName(object)).empty()) {
       facts_.people.push_back(name);
@@ -118,6 +125,30 @@ class Walker {
         Walk(value, /*image_value=*/false, person, depth + 1);
       }
     }
+  }
+
+  void NoteAudience(const Json& object) {
+    SchemaHints& schema = facts_.schema;
+    auto note_strings = [&object](const char* key, std::vector<std::string>& into) {
+      auto it = object.find(key);
+      if (it == object.end()) return;
+      if (it->is_array()) {
+        for (const Json& item : *it) {
+          if (const std::string* text = item.get_ptr<const std::string*>()) into.push_back(*text);
+        }
+      } else if (const std::string* text = it->get_ptr<const std::string*>()) {
+        into.push_back(*text);
+      }
+    };
+    auto note_first = [&object](const char* key, std::string& into) {
+      auto it = object.find(key);
+      if (it != object.end() && into.empty()) into = ScalarText(*it);
+    };
+    note_strings("@type", schema.types);
+    note_strings("audienceType", schema.audience_types);
+    note_first("typicalAgeRange", schema.typical_age_range);
+    note_first("suggestedMinAge", schema.suggested_min_age);
+    note_first("suggestedMaxAge", schema.suggested_max_age);
   }
 
   void AddImage(const Json& value, const std::string* person) {

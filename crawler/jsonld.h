@@ -9,6 +9,9 @@
 // People: the "name" of every object whose @type is Person (also as an
 // author or creator), or its givenName and familyName; an image inside a
 // Person (its "image") carries that person's name.
+// Audience (SchemaHints): every @type string, and the values of the keys
+// typicalAgeRange, suggestedMinAge, suggestedMaxAge (strings or numbers)
+// and audienceType (strings), wherever they stand.
 //
 // Pages often wrap the JSON in <!-- --> or <![CDATA[ ]]> (with or without a
 // "//" before them), which JSON-LD consumers strip; so is it here. Anything
@@ -24,6 +27,8 @@
 #include <string_view>
 #include <vector>
 
+#include "crawler/extracted_page.h"
+
 namespace scrapewatch::crawler {
 
 struct JsonLdImage {
@@ -35,6 +40,9 @@ struct JsonLdFacts {
   bool valid = false;
   std::vector<JsonLdImage> images;  // document order
   std::vector<std::string> people;  // document order, as written (not deduplicated)
+  // As written, not yet deduplicated or bounded: types and audience types in
+  // document order, the first of each age value.
+  SchemaHints schema;
 };
 
 // Parses the text of one JSON-LD script element.

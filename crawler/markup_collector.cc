@@ -13,6 +13,7 @@
 #include "crawler/gumbo_dom.h"
 #include "crawler/jsonld.h"
 #include "crawler/markup_text.h"
+#include "crawler/schema_hints.h"
 #include "crawler/srcset.h"
 
 namespace scrapewatch::crawler::markup {
@@ -118,7 +119,8 @@ struct Frame {
 
 class Collector {
  public:
-  Collector(const ExtractOptions& options, Markup& markup) : options_(options), markup_(markup) {}
+  Collector(const ExtractOptions& options, Markup& markup)
+      : options_(options), markup_(markup), schema_(options.max_context_chars, markup.schema) {}
 
   // Pre-order walk with an explicit stack, because hostile pages nest deep.
   void Run(const GumboNode* root) {
@@ -163,6 +165,7 @@ class Collector {
 
   const ExtractOptions& options_;
   Markup& markup_;
+  SchemaHintsCollector schema_;
   std::vector<Frame> frames_;
   uint32_t next_position_ = 0;
 };
@@ -179,6 +182,7 @@ void Collector::Enter(const GumboNode* node) {
   if (tag == GUMBO_TAG_ARTICLE) frame.article = index;
   if (tag == GUMBO_TAG_A && HasAttr(node, "href")) frame.link = index;
   VisitPeople(node, frame);
+  schema_.VisitElement(node);
   frames_.push_back(frame);
 
   VisitImageElement(node);
@@ -380,6 +384,7 @@ void Collector::VisitLink(const GumboNode* node) {
 void Collector::VisitScript(const GumboNode* node) {
   if (!EqualsIgnoreCase(StripHtmlSpace(Attr(node, "type")), "application/ld+json")) return;
   JsonLdFacts facts = ParseJsonLd(ChildText(node));
+  schema_.Add(facts.schema);
   for (JsonLdImage& image : facts.images) {
     for (std::string& name : image.names) name = BoundedText(name, options_.max_context_chars);
     AddPageImage(Store(std::move(image.url)), kJsonLdImage, {}, std::move(image.names));

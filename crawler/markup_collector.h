@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "crawler/extracted_page.h"
 #include "crawler/html_extractor.h"
 
 namespace scrapewatch::crawler::markup {
@@ -75,6 +76,7 @@ struct Markup {
   std::vector<NameSite> name_sites;  // by position
   std::vector<Scope> scopes;
   std::vector<Owner> owners;
+  SchemaHints schema;
   // Text that views above point into when it is not the tree's (a deque, so
   // adding to it moves nothing).
   std::deque<std::string> storage;

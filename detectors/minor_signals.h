@@ -48,20 +48,15 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "crawler/extracted_page.h"
 
 namespace scrapewatch::detectors {
 
 inline constexpr char kMinorLexiconFileName[] = "minors.txt";
 
-// The page's schema.org statements about who it is for, as the page wrote
-// them; values that do not parse as ages are ignored.
-struct SchemaHints {
-  std::vector<std::string> types;      // "ElementarySchool", "https://schema.org/ChildCare"
-  std::string typical_age_range;       // typicalAgeRange: "5-11", "12-", "7"
-  std::string suggested_min_age;       // PeopleAudience suggestedMinAge: "6"
-  std::string suggested_max_age;       // PeopleAudience suggestedMaxAge: "12"
-  std::vector<std::string> audience_types;  // Audience audienceType: "children"
-};
+// The page's schema.org statements about who it is for, as extraction
+// found them; values that do not parse as ages are ignored.
+using SchemaHints = crawler::SchemaHints;
 
 // The text around one image on one page (crawler::ImageRef plus the page).
 struct ImageTextContext {

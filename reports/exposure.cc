@@ -128,11 +128,15 @@ MinorSignals AssessMinors(const ImageExposure& image, const detectors::MinorLexi
                                          faces[i].age_band));
   }
   for (const Appearance& a : lexicon ? image.found_on : std::vector<Appearance>{}) {
-    detectors::MinorTextSignals text = lexicon->Match({.alt = a.alt,
-                                                       .caption = a.caption,
-                                                       .nearby_text = a.nearby_text,
-                                                       .image_url = image.record->fetch.url,
-                                                       .page_url = a.page_url});
+    detectors::MinorTextSignals text =
+        lexicon->Match({.alt = a.alt,
+                        .title = a.title,
+                        .caption = a.caption,
+                        .link_text = a.link_text,
+                        .nearby_text = a.nearby_text,
+                        .image_url = image.record->fetch.url,
+                        .page_url = a.page_url,
+                        .schema = a.schema ? *a.schema : detectors::SchemaHints{}});
     if (!text.fires) continue;
     minors.text_page = a.page_url;
     minors.text_reason = text.reason;
@@ -175,9 +179,17 @@ SiteExposure BuildExposure(const store::RunContents& contents, const ReportOptio
         if (found_on.back().alt.empty()) found_on.back().alt = occurrence.alt;
         continue;
       }
-      found_on.push_back({page.fetch.url, page.title, occurrence.kind, occurrence.alt,
-                          occurrence.caption, occurrence.nearby_text, occurrence.link_url,
-                          occurrence.names.empty() ? page.people : occurrence.names});
+      found_on.push_back({.page_url = page.fetch.url,
+                          .page_title = page.title,
+                          .kind = occurrence.kind,
+                          .alt = occurrence.alt,
+                          .title = occurrence.title,
+                          .caption = occurrence.caption,
+                          .nearby_text = occurrence.nearby_text,
+                          .link_url = occurrence.link_url,
+                          .link_text = occurrence.link_text,
+                          .names = occurrence.names.empty() ? page.people : occurrence.names,
+                          .schema = &page.schema});
     }
   }
   // An image URL that redirects is not an image of its own: the pages that

@@ -30,10 +30,13 @@ struct Appearance {
   std::string page_title;
   std::string kind;
   std::string alt;
+  std::string title;  // the image element's title attribute
   std::string caption;
   std::string nearby_text;
   std::string link_url;
+  std::string link_text;
   std::vector<std::string> names;  // people tied to the image, else named on the page
+  const crawler::SchemaHints* schema = nullptr;  // the page's; points into the run's contents
 };
 
 struct ReportedLocation {

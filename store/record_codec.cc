@@ -6,6 +6,23 @@
 #include "absl/strings/str_cat.h"
 
 namespace scrapewatch {
+namespace crawler {
+
+void to_json(nlohmann::json& j, const SchemaHints& h) {
+  j = nlohmann::json{{"types", h.types},
+                     {"typical_age_range", h.typical_age_range},
+                     {"suggested_min_age", h.suggested_min_age},
+                     {"suggested_max_age", h.suggested_max_age},
+                     {"audience_types", h.audience_types}};
+}
+void from_json(const nlohmann::json& j, SchemaHints& h) {
+  j.at("types").get_to(h.types), j.at("typical_age_range").get_to(h.typical_age_range);
+  j.at("suggested_min_age").get_to(h.suggested_min_age);
+  j.at("suggested_max_age").get_to(h.suggested_max_age);
+  j.at("audience_types").get_to(h.audience_types);
+}
+
+}  // namespace crawler
 namespace detectors {
 
 using nlohmann::json;
@@ -210,6 +227,7 @@ std::string EncodePage(const PageRecord& p) {
                         {"meta_robots", p.meta_robots},
                         {"images", p.images},
                         {"people", p.people},
+                        {"schema", p.schema},
                         {"tdm_reservation",
                          p.tdm_reservation ? json(*p.tdm_reservation) : json(nullptr)},
                         {"tdm_policy", p.tdm_policy},
@@ -222,6 +240,8 @@ absl::StatusOr<PageRecord> DecodePage(const std::string& value) {
     j.at("fetch").get_to(p.fetch), j.at("skipped_reason").get_to(p.skipped_reason);
     j.at("title").get_to(p.title), j.at("meta_robots").get_to(p.meta_robots);
     j.at("images").get_to(p.images), j.at("people").get_to(p.people);
+    // Pages stored before schema hints were kept have none.
+    if (j.contains("schema")) j.at("schema").get_to(p.schema);
     if (!j.at("tdm_reservation").is_null()) p.tdm_reservation = j.at("tdm_reservation").get<bool>();
     j.at("tdm_policy").get_to(p.tdm_policy), j.at("charset").get_to(p.charset);
     j.at("warnings").get_to(p.warnings);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "crawler/extracted_page.h"
 #include "detectors/image_analyzer.h"
 
 namespace scrapewatch::store {
@@ -76,6 +77,7 @@ struct PageRecord {
   std::vector<std::string> meta_robots;
   std::vector<ImageOccurrence> images;
   std::vector<std::string> people;        // names the page marks up
+  crawler::SchemaHints schema;            // whom its schema.org markup says it is for
   std::optional<bool> tdm_reservation;    // <meta name="tdm-reservation">
   std::string tdm_policy;
   std::string charset;                    // the encoding the page was decoded from

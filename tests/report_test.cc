@@ -238,6 +238,29 @@ TEST(BuildExposureTest, FoundOnListsEachPageOnce) {
   EXPECT_EQ(Find(exposure, kSkipped).found_on.size(), 1u);
 }
 
+// A face on a page whose schema.org markup says it is a preschool's is a
+// possible minor, with the schema words as evidence; the same photo on an
+// employer's page is not.
+TEST(BuildExposureTest, SchemaHintsOfThePageAreMinorsEvidence) {
+  store::RunContents contents = SampleContents();
+  contents.pages[0].schema = {.types = {"https://schema.org/Preschool"}};
+  contents.pages[2].schema = {.types = {"Corporation"}, .typical_age_range = "18-"};
+  SiteExposure exposure = BuildExposure(contents, {});
+  ASSERT_TRUE(exposure.summary.minors_lexicon_loaded);
+  const MinorSignals& on_home = Find(exposure, kFaces).minors;
+  EXPECT_TRUE(on_home.possible_minor);
+  EXPECT_EQ(on_home.text_page, "https://example.org/");
+  EXPECT_THAT(on_home.text_reason, HasSubstr("in schema"));
+  std::vector<std::string> evidence;
+  for (const detectors::TextEvidence& e : on_home.text) evidence.push_back(e.field + ": " + e.matched);
+  EXPECT_THAT(evidence, ::testing::Contains("schema: Preschool"));
+  EXPECT_FALSE(Find(exposure, kPlain).minors.possible_minor) << "no face, no flag";
+
+  contents.pages[0].schema = {.types = {"Corporation"}};
+  SiteExposure employer = BuildExposure(contents, {});
+  EXPECT_FALSE(Find(employer, kFaces).minors.possible_minor) << Find(employer, kFaces).minors.text_reason;
+}
+
 TEST(BuildExposureTest, GpsIsRoundedToTwoDecimalsByDefault) {
   const store::RunContents contents = SampleContents();
   SiteExposure exposure = BuildExposure(contents, {});

@@ -128,6 +128,12 @@ void ExpectSamePage(const PageRecord& want, const PageRecord& got) {
     EXPECT_EQ(got.images[i].alt, want.images[i].alt);
     EXPECT_EQ(got.images[i].title, want.images[i].title);
   }
+  EXPECT_EQ(got.people, want.people);
+  EXPECT_EQ(got.schema.types, want.schema.types);
+  EXPECT_EQ(got.schema.typical_age_range, want.schema.typical_age_range);
+  EXPECT_EQ(got.schema.suggested_min_age, want.schema.suggested_min_age);
+  EXPECT_EQ(got.schema.suggested_max_age, want.schema.suggested_max_age);
+  EXPECT_EQ(got.schema.audience_types, want.schema.audience_types);
 }
 
 void ExpectSameGps(const detectors::GeoLocation& want, const detectors::GeoLocation& got) {
@@ -355,7 +361,13 @@ TEST_F(StoreTest, EverythingWrittenReadsBackEqualAfterReopening) {
                   .meta_robots = {"noimageindex", "noai"},
                   .images = {{"https://example.org/a.jpg", "img", "Ann at the beach", "Ann"},
                              {"https://example.org/a@2x.jpg", "srcset", "", ""},
-                             {"data:image/png", "img", "pixel", ""}}};
+                             {"data:image/png", "img", "pixel", ""}},
+                  .people = {"Ann Example"},
+                  .schema = {.types = {"ElementarySchool", "https://schema.org/Event"},
+                             .typical_age_range = "6-11",
+                             .suggested_min_age = "6",
+                             .suggested_max_age = "11.5",
+                             .audience_types = {"children"}}};
   PageRecord skipped{.fetch = {.url = "https://example.org/private/", .fetched_at = At(kStart + 2)},
                      .skipped_reason = "robots.txt"};
   PageRecord broken = {.fetch = SampleFetch("https://example.org/broken", kStart + 3)};
@@ -633,6 +645,22 @@ TEST(RecordCodecTest, OtherSchemaVersionsAreDataLossNamingTheVersion) {
     edited.erase("schema_version");
     EXPECT_EQ(c.decode(edited.dump()).code(), absl::StatusCode::kDataLoss);
   }
+}
+
+// Stores written before pages kept their schema.org hints still read: the
+// hints are then empty, which only means no schema signal for minors.
+TEST(RecordCodecTest, PagesWithoutSchemaHintsDecodeWithEmptyHints) {
+  PageRecord page{.fetch = SampleFetch("https://example.org/", kStart),
+                  .schema = {.types = {"ChildCare"}, .typical_age_range = "0-6"}};
+  json encoded = json::parse(EncodePage(page));
+  ASSERT_TRUE(encoded.contains("schema"));
+  encoded.erase("schema");
+  absl::StatusOr<PageRecord> decoded = DecodePage(encoded.dump());
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_TRUE(decoded->schema.types.empty());
+  EXPECT_EQ(decoded->schema.typical_age_range, "");
+  encoded["schema"] = {{"types", "ChildCare"}};
+  EXPECT_EQ(DecodePage(encoded.dump()).status().code(), absl::StatusCode::kDataLoss);
 }
 
 TEST(RecordCodecTest, CorruptOrIncompleteRecordsAreDataLoss) {

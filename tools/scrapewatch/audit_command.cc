@@ -79,6 +79,7 @@ class StoringSink : public crawler::CrawlSink {
       record.title = page->title;
       record.meta_robots = page->signals.meta_robots;
       record.people = page->people;
+      record.schema = page->schema;
       record.tdm_reservation = page->signals.tdm_reservation;
       record.tdm_policy = page->signals.tdm_policy;
       record.charset = page->charset;
