@@ -140,7 +140,7 @@ def logs(path):
 def index(out_dir):
     data = json.load(open(f"{out_dir}/index.json"))
     fields = {"site", "run", "status", "message", "report", "pages_fetched", "images",
-              "images_with_faces", "faces", "images_with_gps"}
+              "images_with_faces", "faces", "images_with_gps", "images_possible_minor"}
     sites = {}
     for entry in data["sites"]:
         if set(entry) != fields:
@@ -210,6 +210,9 @@ if command == "first-batch":   # err out sites_file clean_sites_file status bad_
     sites = all_done(out, clean_file)
     if len(sites) != 50:
         fail(f"want 50 sites, got {len(sites)}")
+    for site, entry in sites.items():   # --analysis none: images counted, faces unknown
+        if entry["images"] == 0 or entry["faces"] is not None or entry["images_with_gps"] is not None:
+            fail(f"{out}/index.json: {site} without analysis: {entry}")
     html = open(f"{out}/index.html").read()
     if html.count("<tr><td>") != 50:
         fail(f"{out}/index.html: want 50 rows, got {html.count('<tr><td>')}")
@@ -267,7 +270,8 @@ elif command == "same-results":  # out reference_out sites_file
     out, reference, sites_file = args
     sites, ref = all_done(out, sites_file), all_done(reference, sites_file)
     for site in sites:
-        for key in ("pages_fetched", "images", "images_with_faces", "faces", "images_with_gps"):
+        for key in ("pages_fetched", "images", "images_with_faces", "faces", "images_with_gps",
+                    "images_possible_minor"):
             if sites[site][key] != ref[site][key]:
                 fail(f"{site}: {key} {sites[site][key]} after kill -9 and resume, "
                      f"{ref[site][key]} uninterrupted")

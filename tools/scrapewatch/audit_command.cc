@@ -265,7 +265,27 @@ absl::StatusOr<std::string> CrawlSummary(const store::Store& store, const store:
       run.pages_discovered, images_fetched, images_skipped, LimitsLine(limits), run.site);
 }
 
+void FillFigures(const reports::Summary& s, SiteOutcome& outcome) {
+  outcome.images = s.images;
+  outcome.images_with_faces = s.images_with_faces;
+  outcome.faces = s.faces;
+  outcome.images_with_gps = s.images_with_gps;
+  outcome.images_possible_minor = s.images_possible_minor;
+}
+
 }  // namespace
+
+absl::Status CountOutcome(const store::Store& store, const store::RunRecord& run, bool analysed,
+                          SiteOutcome& outcome) {
+  if (!analysed) {
+    outcome.images = 0;
+    return store.VisitImages(run, [&outcome](const store::ImageRecord&) { ++outcome.images; });
+  }
+  absl::StatusOr<store::RunContents> contents = store.ReadRun(run.site, run.id);
+  if (!contents.ok()) return contents.status();
+  FillFigures(reports::BuildExposure(*contents, {}).summary, outcome);
+  return absl::OkStatus();
+}
 
 SiteOutcome AuditSite(const std::string& site, const std::vector<std::string>& seeds,
                       const AuditContext& context) {
@@ -319,6 +339,8 @@ SiteOutcome AuditSite(const std::string& site, const std::vector<std::string>& s
   if (config.detect.analysis == "none") {
     absl::StatusOr<std::string> summary = CrawlSummary(store, run);
     if (!summary.ok()) return fail(summary.status());
+    absl::Status counted = CountOutcome(store, run, /*analysed=*/false, outcome);
+    if (!counted.ok()) return fail(counted);
     console.Result(*summary);
     return outcome;
   }
@@ -336,12 +358,8 @@ SiteOutcome AuditSite(const std::string& site, const std::vector<std::string>& s
   }
   outcome.report_dir = dir;
   reports::SiteExposure exposure = reports::BuildExposure(*contents, {});
-  const reports::Summary& s = exposure.summary;
-  outcome.images = s.images;
-  outcome.images_with_faces = s.images_with_faces;
-  outcome.faces = s.faces;
-  outcome.images_with_gps = s.images_with_gps;
-  console.Result(Summary(run, s, dir));
+  FillFigures(exposure.summary, outcome);
+  console.Result(Summary(run, exposure.summary, dir));
   if (flags.fail_on != "new-exposure") return outcome;
   absl::StatusOr<reports::RunDiff> diff = DiffStoredRuns(store, run.site, run.id);
   if (absl::IsNotFound(diff.status())) return outcome;  // a first run has nothing to compare with

@@ -6,9 +6,11 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "config/config.h"
 #include "detectors/analysis_module.h"
 #include "store/store.h"
@@ -35,11 +37,21 @@ struct SiteOutcome {
   std::string message;     // why it failed or stopped
   std::string report_dir;  // empty when no report was written
   int64_t pages_fetched = 0;
-  int64_t images = 0;
-  int64_t images_with_faces = 0;
-  int64_t faces = 0;
-  int64_t images_with_gps = 0;
+  int64_t images = 0;  // distinct image URLs the run recorded
+  // What the detectors found; unset when the run's images were not analysed
+  // (--analysis none), which is not the same as finding nothing.
+  std::optional<int64_t> images_with_faces;
+  std::optional<int64_t> faces;
+  std::optional<int64_t> images_with_gps;
+  std::optional<int64_t> images_possible_minor;
 };
+
+// Fills `outcome`'s figures for the finished `run` from the store, so a site
+// finished by an earlier, killed process of the same batch is listed with
+// the same figures as one finished now. `analysed`: its images went through
+// the detectors (a report was written).
+absl::Status CountOutcome(const store::Store& store, const store::RunRecord& run, bool analysed,
+                          SiteOutcome& outcome);
 
 SiteOutcome AuditSite(const std::string& site, const std::vector<std::string>& seeds,
                       const AuditContext& context);

@@ -142,12 +142,18 @@ std::optional<SiteOutcome> FinishedInBatch(const store::Store& store, const std:
   const store::RunRecord& last = runs->back();
   if (!last.finished_at || *last.finished_at < batch.started_at) return std::nullopt;
   std::string report_dir = absl::StrCat(out_dir, "/", reports::SiteDirectoryName(site));
-  return SiteOutcome{.site = site,
-                     .run_id = last.id,
-                     .status = "done",
-                     .message = "finished earlier in this batch",
-                     .report_dir = std::filesystem::exists(report_dir + "/report.html") ? report_dir : "",
-                     .pages_fetched = last.pages_fetched};
+  SiteOutcome outcome{.site = site,
+                      .run_id = last.id,
+                      .status = "done",
+                      .message = "finished earlier in this batch",
+                      .report_dir = std::filesystem::exists(report_dir + "/report.html") ? report_dir : "",
+                      .pages_fetched = last.pages_fetched};
+  if (absl::Status counted = CountOutcome(store, last, !outcome.report_dir.empty(), outcome);
+      !counted.ok()) {
+    outcome.status = "failed";
+    outcome.message = std::string(counted.message());
+  }
+  return outcome;
 }
 
 // OUT/index.json and OUT/index.html: one line per site of this batch.
@@ -158,17 +164,24 @@ absl::Status WriteIndex(const std::string& out_dir, const std::vector<SiteOutcom
     std::string report = o.report_dir.empty()
                              ? ""
                              : absl::StrCat(reports::SiteDirectoryName(o.site), "/report.html");
+    auto figure = [](const std::optional<int64_t>& n) { return n ? nlohmann::json(*n) : nlohmann::json(); };
     sites.push_back({{"site", o.site}, {"run", o.run_id}, {"status", o.status},
                      {"message", o.message}, {"report", report},
                      {"pages_fetched", o.pages_fetched}, {"images", o.images},
-                     {"images_with_faces", o.images_with_faces}, {"faces", o.faces},
-                     {"images_with_gps", o.images_with_gps}});
+                     {"images_with_faces", figure(o.images_with_faces)}, {"faces", figure(o.faces)},
+                     {"images_with_gps", figure(o.images_with_gps)},
+                     {"images_possible_minor", figure(o.images_possible_minor)}});
+    auto cell = [](const std::optional<int64_t>& n) {
+      return n ? absl::StrCat("<td>", *n, "</td>") : std::string("<td title='not analysed'>–</td>");
+    };
     absl::StrAppend(&rows, "<tr><td>",
                     report.empty() ? reports::EscapeHtml(o.site)
-                                   : absl::StrCat("<a href='", reports::EscapeHtml(report), "'>", reports::EscapeHtml(o.site), "</a>"),
-                    "</td><td>", reports::EscapeHtml(o.status), "</td><td>", o.pages_fetched, "</td><td>",
-                    o.images, "</td><td>", o.images_with_faces, "</td><td>", o.faces, "</td><td>",
-                    o.images_with_gps, "</td><td>", reports::EscapeHtml(o.message), "</td></tr>");
+                                   : absl::StrCat("<a href='", reports::EscapeHtml(report), "'>",
+                                                  reports::EscapeHtml(o.site), "</a>"),
+                    "</td><td>", reports::EscapeHtml(o.status), "</td><td>", o.pages_fetched,
+                    "</td><td>", o.images, "</td>", cell(o.images_with_faces), cell(o.faces),
+                    cell(o.images_with_gps), cell(o.images_possible_minor), "<td>",
+                    reports::EscapeHtml(o.message), "</td></tr>");
   }
   nlohmann::json index{{"tool", {{"name", kToolName}, {"version", kToolVersion}}},
                        {"written_at", store::FormatTimestamp(absl::Now())},
@@ -188,7 +201,8 @@ absl::Status WriteIndex(const std::string& out_dir, const std::vector<SiteOutcom
           "td,th{border-bottom:1px solid #eee;padding:.35em;text-align:left}</style></head><body>"
           "<h1>What a face scraper could take: ", outcomes.size(), " sites</h1><table><thead><tr>"
           "<th>site</th><th>status</th><th>pages</th><th>images</th><th>images with faces</th>"
-          "<th>faces</th><th>images with GPS</th><th>note</th></tr></thead><tbody>",
+          "<th>faces</th><th>images with GPS</th><th>possible minors</th><th>note</th></tr></thead>"
+          "<tbody>",
           rows, "</tbody></table></body></html>\n"));
 }
 
