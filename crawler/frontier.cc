@@ -63,9 +63,10 @@ absl::StatusOr<FrontierCounts> Frontier::Count(const FrontierStorage& storage) {
   FrontierCounts counts;
   for (auto [prefix, count] : {std::pair{kSeen, &counts.seen}, std::pair{kQueued, &counts.queued},
                                std::pair{kInFlight, &counts.in_flight}}) {
+    int64_t* counter = count;  // clang 14 cannot capture a structured binding
     absl::Status scanned = storage.Scan(std::string(1, prefix), "",
-                                        [count](std::string_view, std::string_view) {
-                                          ++*count;
+                                        [counter](std::string_view, std::string_view) {
+                                          ++*counter;
                                           return true;
                                         });
     if (!scanned.ok()) return scanned;

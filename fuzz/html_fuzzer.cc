@@ -2,8 +2,8 @@
 // image references, links and robots meta tags from every page a crawl
 // fetches. Checks the header's promises: any HTML is accepted, every link is
 // an absolute http(s) URL, every image is one too or a data: URI label, and
-// the text kept (title, alt, title attribute) is valid UTF-8 within the
-// length bound.
+// the text kept (title, alt, title attribute, schema.org hints) is valid
+// UTF-8 within the length bound, and the schema type lists are capped.
 //
 // Gumbo is Debian's build, not instrumented, so coverage feedback comes from
 // our code only; the seeds are the shared html/ corpus of saved real pages.
@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "crawler/html_extractor.h"
 #include "fuzz/fuzz_checks.h"
@@ -49,6 +50,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Require(IsBoundedText(image.alt, options.max_context_chars) &&
                 IsBoundedText(image.title, options.max_context_chars),
             "alt and title attributes are bounded UTF-8");
+  }
+  const sc::SchemaHints& schema = page->schema;
+  Require(schema.types.size() <= sc::kMaxSchemaTypes &&
+              schema.audience_types.size() <= sc::kMaxSchemaTypes,
+          "schema types are capped");
+  for (const std::vector<std::string>* list : {&schema.types, &schema.audience_types}) {
+    for (const std::string& text : *list) {
+      Require(!text.empty() && IsBoundedText(text, options.max_context_chars),
+              "schema types are non-empty bounded UTF-8");
+    }
+  }
+  for (const std::string* text :
+       {&schema.typical_age_range, &schema.suggested_min_age, &schema.suggested_max_age}) {
+    Require(IsBoundedText(*text, options.max_context_chars), "schema ages are bounded UTF-8");
   }
   return 0;
 }
