@@ -3,8 +3,9 @@
 # them. One nginx serves the demo site on 50 loopback ports, i.e. 50 sites, and
 # the real binary audits them with a clean environment (env -i, no TERM), stdin
 # closed and no terminal. Checked: JSON log lines, bad lines of the sites file
-# reported with their line numbers, OUT/index.json, SIGTERM and kill -9 followed
-# by a rerun that resumes the same runs, --max-runtime, the store lock, --shard.
+# reported with their line numbers, OUT/index.json, SIGTERM (mid-crawl and
+# mid-analysis: only whole records stored) and kill -9 followed by a rerun that
+# resumes the same runs, --max-runtime, the store lock, --shard.
 #   batch_test.sh SCRAPEWATCH_BINARY SOURCE_DIR     (KEEP=1 keeps the work folder)
 set -euo pipefail
 binary=$1 root=$2
@@ -291,6 +292,14 @@ elif command == "same-report":   # report.json reference report.json: the stored
     if mine["summary"] != ref["summary"]:
         fail(f"{args[0]}: summary {mine['summary']} != uninterrupted {ref['summary']}")
 
+elif command == "whole-records":  # report.json of a run stopped during analysis
+    report = json.load(open(args[0]))
+    fetched = [i for i in report["images"] if i["fetch"] and i["fetch"]["http_status"] == 200]
+    half = [i["url"] for i in fetched if i["metadata"] is None or not i["face_backend"]]
+    if half:
+        fail(f"{args[0]}: fetched images stored without their analysis: {half}")
+    print(len(fetched))
+
 elif command == "shards":      # sites_file out1 out2 out3
     sites_file, *outs = args
     want = origins(sites_file)
@@ -461,6 +470,49 @@ done <"$kill_sites"
 "$binary" status --store "$work/s-kill" >"$work/kill2.status"
 check one-run-each "$work/kill2.status" "$kill_sites"
 say "kill -9 and resume: $(elapsed_since "$started") s"
+
+# --- 3b. SIGTERM while images are being analysed: exit within 5 s, every
+#         image stored is whole (fetched and analysed, or not stored at all:
+#         those are still in flight and fetched again), and the same command
+#         then gives the uninterrupted results.
+started=$(now)
+"${cron_env[@]}" "$binary" audit "${kill_args[@]}" --delay 0.1 --store "$work/s-term-a" \
+  --out "$work/o-term-a" </dev/null >/dev/null 2>"$work/term-a.err" &
+pid=$!
+background+=("$pid")
+for _ in $(seq 100); do
+  kill -0 "$pid" 2>/dev/null ||
+    fail "the analysed batch ended before SIGTERM: $(cat "$work/term-a.err" "$work/term-a-live.status")"
+  "$binary" status --store "$work/s-term-a" >"$work/term-a-live.status" 2>/dev/null || true
+  # Images in flight (being fetched or analysed) and some already stored.
+  grep -Eq "unfinished run .* [1-9][0-9]* in flight; .* [1-9][0-9]* images stored" \
+    "$work/term-a-live.status" && break
+  sleep 0.1
+done
+signalled=$(now)
+kill -TERM "$pid"
+wait_for "$pid" 5 "$signalled"
+say "SIGTERM during analysis: exit $rc $took s after the signal"
+[[ $rc == 1 ]] || { cat "$work/term-a.err" >&2; fail "SIGTERM'd analysed batch exited $rc, want 1"; }
+stored=0
+while read -r site run; do
+  [[ -n $run ]] || continue
+  "$binary" report --store "$work/s-term-a" --site "$site" --run "$run" --format json \
+    --out "$work/term-a.report.json" || fail "no report of the stopped run $run of $site"
+  stored=$((stored + $(check whole-records "$work/term-a.report.json")))
+done < <($py -c 'import json, sys
+for s in json.load(open(sys.argv[1]))["sites"]: print(s["site"], s["run"] if s["status"] == "stopped" else "")' \
+  "$work/o-term-a/index.json")
+say "stopped runs held $stored whole image records"
+((stored > 0)) || fail "SIGTERM landed before any image was analysed: $(cat "$work/term-a-live.status")"
+rc=0
+cron audit "${kill_args[@]}" --delay 0.1 --store "$work/s-term-a" --out "$work/o-term-a" \
+  >/dev/null 2>"$work/term-a2.err" || rc=$?
+[[ $rc == 0 ]] || { cat "$work/term-a2.err" >&2; fail "the rerun after SIGTERM during analysis exited $rc"; }
+check same-results "$work/o-term-a" "$work/o-ref" "$kill_sites"
+"$binary" status --store "$work/s-term-a" >"$work/term-a2.status"
+check one-run-each "$work/term-a2.status" "$kill_sites"
+say "SIGTERM during analysis and resume: $(elapsed_since "$started") s"
 
 # --- 4. --shard K/3 over the 50 sites: each site in exactly one shard --------
 started=$(now)

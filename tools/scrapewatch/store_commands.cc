@@ -53,11 +53,21 @@ int RunStatus(const std::string& store_dir) {
       std::cerr << "scrapewatch: " << counts.status().message() << "\n";
       return 1;
     }
+    // What is already stored for good: pages done, images fetched and analysed.
+    int64_t pages = 0, images = 0;
+    absl::Status stored = (*store)->VisitPages(latest, [&pages](const store::PageRecord&) { ++pages; });
+    if (stored.ok()) {
+      stored = (*store)->VisitImages(latest, [&images](const store::ImageRecord&) { ++images; });
+    }
+    if (!stored.ok()) {
+      std::cerr << "scrapewatch: " << stored.message() << "\n";
+      return 1;
+    }
     std::cout << absl::StrFormat(
-        "  unfinished run %s, started %s: %d URLs seen, %d queued, %d in flight "
-        "(the same audit command resumes it)\n",
+        "  unfinished run %s, started %s: %d URLs seen, %d queued, %d in flight; "
+        "%d pages and %d images stored (the same audit command resumes it)\n",
         latest.id, store::FormatTimestamp(latest.started_at), counts->seen, counts->queued,
-        counts->in_flight);
+        counts->in_flight, pages, images);
   }
   return 0;
 }
