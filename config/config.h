@@ -58,8 +58,9 @@ struct DetectConfig {
   int64_t max_image_pixels = 50'000'000;   // decompression-bomb guard
   int64_t max_image_dimension = 20'000;    // per side, declared in the header
   double face_score_threshold = 0.0;       // HOG SVM margin a face must exceed
-  // "auto" (YuNet when its model is found, else HOG), "hog" (built in) or
-  // "yunet" (needs its model).
+  // "auto" (YuNet when its model is found, else HOG), "hog" (built in),
+  // "yunet" (needs its model) or "ensemble" (YuNet and HOG, fused; needs the
+  // model).
   std::string face_backend = "auto";
   std::string face_model;                  // YuNet ONNX file; empty: standard locations
   double yunet_score_threshold = 0.97;     // YuNet confidence a face must reach

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 
+#include "detectors/ensemble_face_detector.h"
 #include "detectors/image_decoder.h"
 #include "detectors/perceptual_hash.h"
 #include "detectors/thumbnail.h"
@@ -10,9 +11,10 @@
 namespace scrapewatch::detectors {
 
 absl::StatusOr<std::unique_ptr<FaceDetector>> MakeFaceDetector(const DetectConfig& config) {
-  bool yunet = config.face_backend == "yunet" ||
+  HogOptions hog{.score_threshold = config.face_score_threshold};
+  bool yunet = config.face_backend == "yunet" || config.face_backend == "ensemble" ||
                (config.face_backend == "auto" && !FindYuNetModel(config.face_model).empty());
-  if (!yunet) return MakeHogFaceDetector({.score_threshold = config.face_score_threshold});
+  if (!yunet) return MakeHogFaceDetector(hog);
   // A path the user gave is used as given, so a typo is an error rather than
   // a silent fall back to another copy.
   std::string model = config.face_model.empty() ? FindYuNetModel("") : config.face_model;
@@ -20,8 +22,12 @@ absl::StatusOr<std::unique_ptr<FaceDetector>> MakeFaceDetector(const DetectConfi
     return absl::NotFoundError(
         "no YuNet model in the standard locations; give one with --face-model");
   }
-  return MakeYuNetFaceDetector(
-      {.model_path = model, .score_threshold = static_cast<float>(config.yunet_score_threshold)});
+  YuNetOptions options{.model_path = model,
+                       .score_threshold = static_cast<float>(config.yunet_score_threshold)};
+  if (config.face_backend == "ensemble") {
+    return MakeEnsembleFaceDetector({.yunet = options, .hog = hog});
+  }
+  return MakeYuNetFaceDetector(options);
 }
 
 absl::StatusOr<std::unique_ptr<AgeEstimator>> MakeAgeEstimator(const DetectConfig& config) {

@@ -6,8 +6,9 @@
 // cannot be done (corrupt file, decompression bomb, no metadata) is recorded
 // in the findings with its reason, because a bad image is itself a finding.
 //
-// Minimisation: findings hold boxes and metadata only; the analyzer keeps no
-// pixels and computes no face templates.
+// Minimisation: findings hold boxes and metadata only (YuNet's landmarks too,
+// but the store drops them); the analyzer keeps no pixels and computes no face
+// templates.
 //
 // Thread safety: an ImageAnalyzer is used by one thread at a time (it owns a
 // face detector with scratch state); create one per worker.
@@ -49,8 +50,9 @@ struct ImageFindings {
 };
 
 // The face detector `config` names ("auto": YuNet when its model is in a
-// standard location, else HOG). Errors: the YuNet model missing, not the
-// expected file, or unloadable — named with its path.
+// standard location, else HOG; "ensemble": both, fused). Errors, for every
+// backend but HOG: the YuNet model missing, not the expected file, or
+// unloadable — named with its path.
 absl::StatusOr<std::unique_ptr<FaceDetector>> MakeFaceDetector(const DetectConfig& config);
 
 // The age estimator `config` names: detect.age_model "none" → nullptr; a

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include <opencv2/imgproc.hpp>
@@ -21,7 +22,9 @@ namespace scrapewatch::detectors {
 namespace {
 
 // Row layout of cv::FaceDetectorYN::detect's output: x, y, w, h, five landmark
-// (x, y) pairs, score.
+// (x, y) pairs in FaceBox::landmarks' order, score.
+constexpr int kFirstLandmarkColumn = 4;
+constexpr int kLandmarks = 5;
 constexpr int kScoreColumn = 14;
 
 // Small images are not enlarged: at their own size YuNet finds the corpus's
@@ -81,7 +84,16 @@ class YuNetFaceDetector : public FaceDetector {
       // A box wholly outside the image (YuNet's regression can overshoot at
       // the border) says nothing about the picture.
       if (right <= left || bottom <= top) continue;
-      faces.push_back(FaceBox{left, top, right - left, bottom - top, r[kScoreColumn]});
+      FaceBox face{left, top, right - left, bottom - top, r[kScoreColumn]};
+      // Scaled back like the box, but not clamped: a point the network places
+      // just outside the image (a face cut by the border) is where it thinks
+      // the feature is.
+      for (int p = 0; p < kLandmarks; ++p) {
+        const float* point = r + kFirstLandmarkColumn + 2 * p;
+        face.landmarks.push_back({static_cast<float>(point[0] / scale),
+                                  static_cast<float>(point[1] / scale)});
+      }
+      faces.push_back(std::move(face));
     }
     return faces;
   }

@@ -15,7 +15,8 @@
 // larger ones. On images above the cap the smallest face found grows with the
 // downscale (a 40-px face in a 4000-px photo is 13 px at the working scale).
 //
-// Scores are YuNet's confidences in [0, 1].
+// Scores are YuNet's confidences in [0, 1]. Every face has its five landmarks
+// (FaceBox::landmarks), scaled back to the original image as its box is.
 //
 // Thread safety: MakeYuNetFaceDetector and FindYuNetModel may run on any
 // thread; a detector is used by one thread at a time (cv::FaceDetectorYN keeps

@@ -114,10 +114,12 @@ json Image(const ImageExposure& image) {
   if (!f.decode_error.empty()) entry["error"] = f.decode_error;
   entry["age_model"] = f.age_model;
   for (const detectors::FaceBox& face : f.faces) {
-    entry["faces"].push_back({{"x", face.x}, {"y", face.y}, {"w", face.w}, {"h", face.h},
-                              {"score", face.score},
-                              {"age_years", face.age_years ? json(*face.age_years) : json(nullptr)},
-                              {"age_band", face.age_band.empty() ? json(nullptr) : json(face.age_band)}});
+    json box = {{"x", face.x}, {"y", face.y}, {"w", face.w}, {"h", face.h},
+                {"score", face.score},
+                {"age_years", face.age_years ? json(*face.age_years) : json(nullptr)},
+                {"age_band", face.age_band.empty() ? json(nullptr) : json(face.age_band)}};
+    if (!face.backend.empty()) box["backend"] = face.backend;
+    entry["faces"].push_back(std::move(box));
   }
   if (!f.face_backend.empty()) entry["face_backend"] = f.face_backend;
   entry["metadata"] = Metadata(f.metadata);

@@ -27,15 +27,20 @@ namespace detectors {
 
 using nlohmann::json;
 
+// Landmarks are left out on purpose: face geometry is not needed for the
+// report, so it is never stored (detectors/face_detector.h).
 void to_json(json& j, const FaceBox& f) {
   j = json{{"x", f.x}, {"y", f.y}, {"w", f.w}, {"h", f.h}, {"score", f.score},
+           {"backend", f.backend},
            {"age_years", f.age_years ? json(*f.age_years) : json(nullptr)},
            {"age_band", f.age_band}};
 }
 void from_json(const json& j, FaceBox& f) {
   j.at("x").get_to(f.x), j.at("y").get_to(f.y), j.at("w").get_to(f.w), j.at("h").get_to(f.h);
   j.at("score").get_to(f.score);
-  // Absent from records written before age estimation existed.
+  // backend and the ages are absent from records written before the ensemble
+  // backend and age estimation existed.
+  f.backend = j.value("backend", "");
   if (j.contains("age_years") && !j.at("age_years").is_null()) f.age_years = j.at("age_years").get<double>();
   f.age_band = j.value("age_band", "");
 }

@@ -126,16 +126,22 @@ TEST(ConfigTest, ToTomlRoundTrips) {
   EXPECT_EQ(parsed->profiles.robots_tokens, config.profiles.robots_tokens);
 }
 
-TEST(ConfigTest, FaceBackendIsHogOrYunet) {
-  absl::StatusOr<AuditConfig> yunet =
-      ParseConfig("[detect]\nface_backend = \"yunet\"\n", "site.toml");
-  ASSERT_TRUE(yunet.ok()) << yunet.status();
-  EXPECT_EQ(yunet->detect.face_backend, "yunet");
-  absl::StatusOr<AuditConfig> other =
-      ParseConfig("[detect]\nface_backend = \"cnn\"\n", "site.toml");
-  ASSERT_FALSE(other.ok());
-  EXPECT_THAT(std::string(other.status().message()),
-              ::testing::StartsWith("site.toml:2: detect.face_backend: "));
+TEST(ConfigTest, FaceBackendIsOneOfTheBackends) {
+  for (const std::string backend : {"auto", "hog", "yunet", "ensemble"}) {
+    absl::StatusOr<AuditConfig> config =
+        ParseConfig("[detect]\nface_backend = \"" + backend + "\"\n", "site.toml");
+    ASSERT_TRUE(config.ok()) << config.status();
+    EXPECT_EQ(config->detect.face_backend, backend);
+  }
+  for (const std::string other : {"cnn", "Ensemble", "yunet+hog", ""}) {
+    absl::StatusOr<AuditConfig> config =
+        ParseConfig("[detect]\nface_backend = \"" + other + "\"\n", "site.toml");
+    ASSERT_FALSE(config.ok()) << other;
+    EXPECT_THAT(std::string(config.status().message()),
+                ::testing::StartsWith("site.toml:2: detect.face_backend: must be one of "))
+        << other;
+    EXPECT_THAT(std::string(config.status().message()), ::testing::HasSubstr("\"ensemble\""));
+  }
 }
 
 TEST(ConfigTest, EmptyTextKeepsEveryBaseValue) {

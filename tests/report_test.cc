@@ -450,6 +450,33 @@ TEST_F(ReportFileTest, JsonReportsMatchTheSchema) {
   EXPECT_EQ(SchemaErrors(Render(empty, Format::kJson, {})), "");
 }
 
+// The ensemble's faces say which backend's box and score they are; landmarks,
+// face geometry the report does not need, never reach it.
+TEST_F(ReportFileTest, EnsembleFacesNameTheirBackendAndNoLandmarks) {
+  store::RunContents contents = SampleContents();
+  for (store::ImageRecord& image : contents.images) {
+    if (!image.findings) continue;
+    image.findings->face_backend =
+        "ensemble(yunet-2022mar(score=0.97,nms=0.3)+dlib-hog(threshold=0),fuse-iou=0.3)";
+    for (size_t i = 0; i < image.findings->faces.size(); ++i) {
+      image.findings->faces[i].backend = i == 0 ? "yunet" : "hog";
+      image.findings->faces[i].landmarks = {{30, 40}, {60, 40}, {45, 60}, {35, 80}, {55, 80}};
+    }
+  }
+  const std::string text = Render(contents, Format::kJson, {});
+  EXPECT_EQ(SchemaErrors(text), "");
+  const json report = json::parse(text);
+  int faces = 0;
+  for (const json& image : report.at("images")) {
+    if (!image.contains("faces")) continue;
+    for (size_t i = 0; i < image.at("faces").size(); ++i, ++faces) {
+      EXPECT_EQ(image.at("faces")[i].at("backend"), i == 0 ? "yunet" : "hog");
+      EXPECT_FALSE(image.at("faces")[i].contains("landmarks"));
+    }
+  }
+  EXPECT_EQ(faces, 3);
+}
+
 TEST_F(ReportFileTest, SchemaValidationRejectsABrokenReport) {
   json report = json::parse(Render(SampleContents(), Format::kJson, {}));
   report["images"][0]["sha256"] = "not a hash";

@@ -1,9 +1,10 @@
 // Tests store/store.h, store/records.h and store/record_codec.h against a real
 // RocksDB in a temporary directory: runs, pages, images (with findings) and
-// robots.txt survive closing and reopening the store field by field; runs are
-// listed per site, oldest first, without mixing sites that are prefixes of
-// each other; unknown schema versions and corrupt records are DataLoss, never
-// a crash; invalid UTF-8 from the web is stored; timestamps keep milliseconds.
+// robots.txt survive closing and reopening the store field by field, except
+// face landmarks, which are never stored; runs are listed per site, oldest
+// first, without mixing sites that are prefixes of each other; unknown schema
+// versions and corrupt records are DataLoss, never a crash; invalid UTF-8 from
+// the web is stored; timestamps keep milliseconds.
 #include "store/store.h"
 
 #include <rocksdb/db.h>
@@ -62,8 +63,13 @@ detectors::ImageFindings FindingsWithFacesAndGps() {
       .format = "jpeg",
       .width = 1024,
       .height = 768,
-      .faces = {{.x = 10, .y = 20, .w = 100, .h = 120, .score = 1.25},
-                {.x = 400, .y = 30, .w = 90, .h = 90, .score = 0.125}},
+      .faces = {{.x = 10, .y = 20, .w = 100, .h = 120, .score = 1.25, .backend = "hog"},
+                {.x = 400,
+                 .y = 30,
+                 .w = 90,
+                 .h = 90,
+                 .score = 0.125,
+                 .landmarks = {{420, 60}, {460, 60}, {440, 80}, {425, 100}, {455, 100}}}},
       .face_backend = "dlib-hog(threshold=0)",
   };
   findings.metadata = {
@@ -160,6 +166,9 @@ void ExpectSameFindings(const detectors::ImageFindings& want, const detectors::I
     EXPECT_EQ(got.faces[i].w, want.faces[i].w);
     EXPECT_EQ(got.faces[i].h, want.faces[i].h);
     EXPECT_EQ(got.faces[i].score, want.faces[i].score);
+    EXPECT_EQ(got.faces[i].backend, want.faces[i].backend);
+    // Face geometry is not stored (data minimisation).
+    EXPECT_THAT(got.faces[i].landmarks, ::testing::IsEmpty());
   }
   EXPECT_EQ(got.face_backend, want.face_backend);
   const detectors::ImageMetadata& m = want.metadata;

@@ -1,7 +1,7 @@
 // YuNet backend on the shared face corpus (../shared/corpus/faces) with the
-// verified model copy in ../shared/models: annotated faces found at IoU >= 0.4,
-// no-face photos left alone, and the factory's refusals of a missing or
-// foreign model file.
+// verified model copy in ../shared/models: annotated faces found at IoU >= 0.4
+// with their five landmarks where a face has them, no-face photos left alone,
+// and the factory's refusals of a missing or foreign model file.
 #include "detectors/yunet_face_detector.h"
 
 #include <unistd.h>
@@ -16,48 +16,15 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "detectors/image_decoder.h"
+#include "tests/face_corpus.h"
 
 namespace scrapewatch::detectors {
 namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
-
-const std::string kFaces = SCRAPEWATCH_SHARED_DIR "/corpus/faces/";
-const std::string kModel = SCRAPEWATCH_SHARED_DIR "/models/face_detection_yunet_2022mar.onnx";
-
-cv::Mat Decode(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::string bytes(std::istreambuf_iterator<char>(file), {});
-  absl::StatusOr<DecodedImage> image = DecodeImage(bytes, DecodeLimits{});
-  EXPECT_TRUE(image.ok()) << path << ": " << image.status();
-  return image.ok() ? image->bgr : cv::Mat();
-}
-
-double IoU(const cv::Rect& a, const cv::Rect& b) {
-  double inter = (a & b).area();
-  return inter / (a.area() + b.area() - inter);
-}
-
-// The annotated boxes of one corpus file, from annotations.json.
-std::vector<cv::Rect> Annotations(const std::string& name) {
-  std::ifstream file(kFaces + "annotations.json");
-  nlohmann::json json = nlohmann::json::parse(file);
-  for (const nlohmann::json& image : json.at("images")) {
-    if (image.at("file") != name) continue;
-    std::vector<cv::Rect> boxes;
-    for (const nlohmann::json& b : image.at("faces")) {
-      boxes.emplace_back(b[0].get<int>(), b[1].get<int>(), b[2].get<int>(), b[3].get<int>());
-    }
-    return boxes;
-  }
-  ADD_FAILURE() << name << " is not in annotations.json";
-  return {};
-}
 
 std::unique_ptr<FaceDetector> Detector() {
   absl::StatusOr<std::unique_ptr<FaceDetector>> detector =
@@ -86,11 +53,49 @@ TEST(YuNetFaceDetector, FindsAnnotatedFaces) {
         EXPECT_GE(f.y, 0);
         EXPECT_LE(f.x + f.w, image.cols);
         EXPECT_LE(f.y + f.h, image.rows);
-        best = std::max(best, IoU(truth, cv::Rect(f.x, f.y, f.w, f.h)));
+        best = std::max(best, IoU(truth, Rect(f)));
       }
       EXPECT_GE(best, 0.4) << name << " face at " << truth;
     }
   }
+}
+
+// Landmarks: five per face, in YuNet's order (right eye, left eye, nose tip,
+// right and left mouth corner), on the face and where a face has them; on a
+// 2000-px copy, which Detect downscales, scaled back as the boxes are.
+TEST(YuNetFaceDetector, LandmarksAreOnTheirFaceInAFacesOrder) {
+  std::unique_ptr<FaceDetector> detector = Detector();
+  ASSERT_NE(detector, nullptr);
+  auto expect_on_their_faces = [](const std::vector<FaceBox>& faces, const char* image) {
+    ASSERT_FALSE(faces.empty()) << image;
+    for (const FaceBox& f : faces) {
+      ASSERT_EQ(f.landmarks.size(), 5u) << image;
+      for (const FacePoint& p : f.landmarks) {
+        EXPECT_TRUE(Rect(f).contains(cv::Point(static_cast<int>(p.x), static_cast<int>(p.y))))
+            << image << ": (" << p.x << ", " << p.y << ") outside " << Rect(f);
+      }
+    }
+  };
+  cv::Mat image = Decode(kFaces + "2008_002506.jpg");
+  cv::Mat large;
+  cv::resize(image, large, cv::Size(), 4.0, 4.0, cv::INTER_CUBIC);
+  expect_on_their_faces(detector->Detect(large), "2000-px copy");
+  std::vector<FaceBox> faces = detector->Detect(image);
+  expect_on_their_faces(faces, "original");
+  ASSERT_FALSE(faces.empty());
+  // The largest face is upright and frontal: eyes above the nose above the
+  // mouth, the person's right eye and mouth corner on the image's left.
+  const FaceBox& face = *std::max_element(
+      faces.begin(), faces.end(), [](const FaceBox& a, const FaceBox& b) { return a.w < b.w; });
+  const std::vector<FacePoint>& p = face.landmarks;
+  const FacePoint &right_eye = p[0], &left_eye = p[1], &nose = p[2], &mouth_right = p[3],
+                  &mouth_left = p[4];
+  EXPECT_LT(std::max(right_eye.y, left_eye.y), nose.y);
+  EXPECT_LT(nose.y, std::min(mouth_right.y, mouth_left.y));
+  EXPECT_LT(right_eye.x, left_eye.x);
+  EXPECT_LT(mouth_right.x, mouth_left.x);
+  EXPECT_GT(nose.x, right_eye.x);
+  EXPECT_LT(nose.x, left_eye.x);
 }
 
 // Hard negatives (a mandrill, a painting, a cartoon fish, a squirrel) and plain
@@ -132,7 +137,7 @@ TEST(YuNetFaceDetector, BoxesAreInOriginalCoordinatesAfterScaling) {
   for (const cv::Rect& t : truth) {
     cv::Rect scaled(t.x * 4, t.y * 4, t.width * 4, t.height * 4);
     double best = 0;
-    for (const FaceBox& f : large_faces) best = std::max(best, IoU(scaled, {f.x, f.y, f.w, f.h}));
+    for (const FaceBox& f : large_faces) best = std::max(best, IoU(scaled, Rect(f)));
     EXPECT_GE(best, 0.4) << "face at " << t;
   }
 }

@@ -97,7 +97,8 @@ constexpr ConfigFlag kConfigFlags[] = {
      "HOG face detector margin (default 0; higher trades recall for precision)"},
     {"--face-backend", "detect.face_backend", ConfigFlag::kText,
      "Face detector: auto (default: yunet when its model is installed, else hog), hog (built "
-     "in) or yunet (needs its ONNX model)"},
+     "in), yunet (needs its ONNX model) or ensemble (yunet and hog, boxes fused; needs the "
+     "model)"},
     {"--age-model", "detect.age_model", ConfigFlag::kText,
      "face-api AgeGenderNet manifest for age bands (default: the standard model locations; "
      "none: no age estimation)"},
