@@ -1,5 +1,7 @@
 #include "crawler/crawler.h"
 
+#include <curl/curl.h>
+
 #include <algorithm>
 #include <atomic>
 #include <map>
@@ -36,14 +38,22 @@ bool IsHtml(const FetchResult& fetch) {
   return absl::StartsWith(type, "text/html") || absl::StartsWith(type, "application/xhtml+xml");
 }
 
-// Retry-After in seconds (the HTTP-date form is rare from rate limiters and
-// falls back to doubling the host delay).
-std::optional<absl::Duration> RetryAfter(const FetchResult& fetch) {
+// How long Retry-After asks to wait: delay-seconds, or an HTTP-date (RFC
+// 9110 10.2.3; parsed by libcurl, which reads all three legacy forms) less
+// `now`. Capped at an hour: a host asking more is asking us to stop, and
+// max_crawl_delay already bounds how long one host may hold a crawl.
+std::optional<absl::Duration> RetryAfter(const FetchResult& fetch, absl::Time now) {
+  std::string header(fetch.Header("retry-after"));
+  std::string value(absl::StripAsciiWhitespace(header));
+  if (value.empty()) return std::nullopt;
   int64_t seconds = 0;
-  if (!absl::SimpleAtoi(std::string(fetch.Header("retry-after")), &seconds) || seconds < 0) {
-    return std::nullopt;
+  if (absl::SimpleAtoi(value, &seconds)) {
+    if (seconds < 0) return std::nullopt;
+    return absl::Seconds(std::min<int64_t>(seconds, 3600));
   }
-  return absl::Seconds(std::min<int64_t>(seconds, 3600));
+  time_t date = curl_getdate(value.c_str(), nullptr);
+  if (date < 0) return std::nullopt;
+  return std::clamp(absl::FromTimeT(date) - now, absl::ZeroDuration(), absl::Hours(1));
 }
 
 // Pages, images and sitemaps are deduplicated apart: a gallery links the
@@ -287,8 +297,9 @@ class CrawlRun {
     --hosts_busy_;
     bool try_later = fetch.http_status == 429 || fetch.http_status == 503;
     absl::Duration pause = origin.delay;
-    if (try_later) pause = std::max(pause, RetryAfter(fetch).value_or(2 * origin.delay));
-    origin.next_allowed = absl::Now() + pause;
+    absl::Time now = absl::Now();
+    if (try_later) pause = std::max(pause, RetryAfter(fetch, now).value_or(2 * origin.delay));
+    origin.next_allowed = now + pause;
     switch (done.special) {
       case Special::kRobots: return CompleteRobots(origin, fetch);
       case Special::kTdmRep:

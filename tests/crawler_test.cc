@@ -21,6 +21,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "config/config.h"
 #include "crawler/extracted_page.h"
 #include "crawler/fetch_result.h"
@@ -399,6 +401,27 @@ TEST(CrawlerTest, TooManyRequestsWithRetryAfterDelaysTheNextRequestAndIsRetried)
                                       PageReport(server.url("/after.html")),
                                       AllOf(PageReport(server.url("/limited.html")),
                                             Field(&RecordingSink::Page::http_status, 429))));
+}
+
+// Retry-After may also be an HTTP-date (RFC 9110): the origin waits until
+// then. Without the date, the pause would be twice the (zero) delay.
+TEST(CrawlerTest, RetryAfterAsAnHttpDateIsWaitedFor) {
+  LoopbackHttpServer server;
+  server.Route("/", Html(R"(<a href="/busy.html">b</a>)"));
+  // Two seconds ahead, truncated to the second by the format: at least one
+  // second of waiting once the 503 has arrived.
+  std::string date = absl::FormatTime("%a, %d %b %Y %H:%M:%S GMT",
+                                      absl::Now() + absl::Seconds(2), absl::UTCTimeZone());
+  server.Route("/busy.html",
+               CannedResponse{.status = 503, .headers = {{"Retry-After", date}}, .body = "busy"});
+
+  RecordingSink sink = Crawl(LoopbackCrawlConfig(), server.url("/"));
+
+  ASSERT_THAT(server.targets(), ElementsAre("/robots.txt", kTdmRep, "/", "/busy.html",
+                                            "/busy.html", "/busy.html"));
+  std::vector<double> gaps = GapsBetweenRequests(server);
+  ASSERT_THAT(gaps, SizeIs(5));
+  EXPECT_GE(gaps[3], 1.0 - kClockSlackSeconds) << "from the 503 to the retry, Retry-After " << date;
 }
 
 // A gallery links the very photo it shows (<a href="full.jpg"><img
