@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "crawler/host_name.h"
 
 namespace scrapewatch::crawler {
 namespace {
@@ -64,10 +65,25 @@ absl::StatusOr<std::string> Serialise(CURLU* handle, std::string_view url) {
   return std::string(CurlString(raw).get());
 }
 
+// An internationalised name has one spelling, the Unicode one (host_name.h),
+// so both spellings are one origin; libcurl converts it back to punycode
+// when it connects. Other names are lower-cased ASCII.
+bool IsInternationalised(const std::string& host) {
+  std::string lower = absl::AsciiStrToLower(host);
+  return std::any_of(host.begin(), host.end(), [](char c) { return (c & 0x80) != 0; }) ||
+         absl::StartsWith(lower, "xn--") || absl::StrContains(lower, ".xn--");
+}
+
 absl::Status LowerCaseHost(CURLU* handle, std::string_view url) {
   absl::StatusOr<std::string> host = GetPart(handle, CURLUPART_HOST, url);
   if (!host.ok()) return host.status();
   std::string lower = absl::AsciiStrToLower(*host);
+  if (IsInternationalised(*host)) {
+    // A name that is not UTF-8 cannot be resolved either; it stays as it
+    // was, lower-cased, and fails when fetched.
+    absl::StatusOr<std::string> unicode = ComparableHost(*host);
+    if (unicode.ok()) lower = *std::move(unicode);
+  }
   if (lower != *host) curl_url_set(handle, CURLUPART_HOST, lower.c_str(), 0);
   return absl::OkStatus();
 }

@@ -2,8 +2,8 @@
 //
 // Resolving a reference against a base, and reducing a URL to the canonical
 // form used as the identity of a page or image in the frontier and the store:
-// lower-case scheme and host, no default port, dot segments removed, no
-// fragment. Only http and https URLs are crawlable.
+// lower-case scheme and host (an IDN host in its Unicode spelling, below),
+// no default port, dot segments removed, no fragment. Only http and https URLs are crawlable.
 //
 // NormalizeUrl goes further, for what the crawler fetches: percent-encoding
 // is normalised as RFC 3986 §6.2.2 allows (hex digits upper-cased, escapes of
@@ -12,8 +12,12 @@
 // among them, is kept because decoding it would change the URL's meaning),
 // and tracking parameters are removed. DedupeKey also sorts the query's
 // parameters, since their order almost never matters to a server but would
-// make one page many. Host names are left as CanonicalizeUrl writes them:
-// an IDN host spelt in Unicode and in punycode is two URLs here.
+// make one page many.
+//
+// Every function here writes an internationalised host name in one spelling,
+// its Unicode one lower-cased (host_name.h): "XN--BCHER-KVA.example" and
+// "BÜCHER.example" are both "bücher.example", one origin and one URL, as a
+// server sees them. libcurl converts the name to punycode when it connects.
 //
 // A query is read as parameters separated by '&' only. Empty parameters
 // ("a&&b", a trailing '&') are dropped; "a" and "a=" are kept apart; '+' is

@@ -110,7 +110,14 @@ INSTANTIATE_TEST_SUITE_P(
                       Canonical{"http://example.org:8080/x", "http://example.org:8080/x"},
                       Canonical{"https://example.org", "https://example.org/"},
                       Canonical{"https://Example.ORG/Case/Kept.JPG",
-                                "https://example.org/Case/Kept.JPG"}));
+                                "https://example.org/Case/Kept.JPG"},
+                      // IDN hosts: one spelling, the Unicode one, lower-cased.
+                      Canonical{"https://XN--BCHER-KVA.example/a", "https://bücher.example/a"},
+                      Canonical{"https://www.BÜCHER.de/", "https://www.bücher.de/"},
+                      Canonical{"http://xn--ihqwcrb4cv8a8dqg056pqjye.example:8080/",
+                                "http://他们为什么不说中文.example:8080/"},
+                      // Not punycode after all: left as written, lower-cased.
+                      Canonical{"https://XN--ZZ.example/", "https://xn--zz.example/"}));
 
 TEST(CanonicalizeUrlTest, IsIdempotent) {
   absl::StatusOr<std::string> once = CanonicalizeUrl("HTTPS://Ex.org:443/a/./b/../c?d#e");
@@ -249,6 +256,22 @@ INSTANTIATE_TEST_SUITE_P(
                       "https://example.org/p?y=~&z=1"},
         Normalization{"https://example.org/p?q=a+b&q=a%2bb", "https://example.org/p?q=a%2Bb&q=a+b"},
         Normalization{"https://example.org/p", "https://example.org/p"}));
+
+// The two spellings of an internationalised name are one origin, so one
+// robots.txt and one politeness clock, and one page.
+TEST(OriginOfTest, BothSpellingsOfAnIdnAreOneOrigin) {
+  for (const char* url : {"https://xn--bcher-kva.example/a", "https://BÜCHER.example/b",
+                          "https://Xn--Bcher-Kva.EXAMPLE:443/c"}) {
+    absl::StatusOr<std::string> origin = OriginOf(url);
+    ASSERT_TRUE(origin.ok()) << url << ": " << origin.status();
+    EXPECT_EQ(*origin, "https://bücher.example") << url;
+    absl::StatusOr<std::string> key = DedupeKey(std::string(url).replace(
+                                                    std::string(url).rfind('/'), 2, "/p"),
+                                                UrlNormalizeOptions{});
+    ASSERT_TRUE(key.ok()) << url << ": " << key.status();
+    EXPECT_EQ(*key, "https://bücher.example/p") << url;
+  }
+}
 
 TEST(DedupeKeyTest, SpellingsOfOnePageShareAKey) {
   const std::vector<std::string> spellings = {
