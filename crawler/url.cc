@@ -68,10 +68,12 @@ absl::StatusOr<std::string> Serialise(CURLU* handle, std::string_view url) {
 // An internationalised name has one spelling, the Unicode one (host_name.h),
 // so both spellings are one origin; libcurl converts it back to punycode
 // when it connects. Other names are lower-cased ASCII.
-bool IsInternationalised(const std::string& host) {
-  std::string lower = absl::AsciiStrToLower(host);
-  return std::any_of(host.begin(), host.end(), [](char c) { return (c & 0x80) != 0; }) ||
-         absl::StartsWith(lower, "xn--") || absl::StrContains(lower, ".xn--");
+bool IsInternationalised(absl::string_view host) {
+  if (std::any_of(host.begin(), host.end(), [](char c) { return (c & 0x80) != 0; })) return true;
+  for (absl::string_view label : absl::StrSplit(host, '.')) {
+    if (absl::StartsWithIgnoreCase(label, "xn--")) return true;
+  }
+  return false;
 }
 
 absl::Status LowerCaseHost(CURLU* handle, std::string_view url) {

@@ -28,6 +28,7 @@
 
 #include "detectors/image_decoder.h"
 #include "detectors/sha256.h"
+#include "tests/scoped_env.h"
 
 namespace scrapewatch::detectors {
 namespace {
@@ -252,17 +253,10 @@ TEST_F(AgeModelFileTest, FindPrefersExplicitPathThenXdgDataHome) {
   fs::path xdg_manifest = dir_ / "scrapewatch" / "models" / kAgeModelManifestFileName;
   fs::create_directories(xdg_manifest.parent_path());
   fs::copy_file(kManifest, xdg_manifest);
-  const char* saved = std::getenv("XDG_DATA_HOME");
-  std::string saved_value = saved != nullptr ? saved : "";
-  ::setenv("XDG_DATA_HOME", dir_.c_str(), 1);
+  scrapewatch::testing::ScopedEnv xdg("XDG_DATA_HOME", dir_.string());
   EXPECT_EQ(FindAgeModel(kManifest), kManifest);
   EXPECT_EQ(FindAgeModel((dir_ / "absent.json").string()), xdg_manifest.string());
   EXPECT_EQ(FindAgeModel(""), xdg_manifest.string());
-  if (saved != nullptr) {
-    ::setenv("XDG_DATA_HOME", saved_value.c_str(), 1);
-  } else {
-    ::unsetenv("XDG_DATA_HOME");
-  }
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/scoped_env.h"
 
 namespace scrapewatch::detectors {
 
@@ -574,15 +575,10 @@ TEST(MinorLexiconFileTest, FindPrefersTheExplicitPathThenXdgDataHome) {
   const std::filesystem::path lexicon = data / "scrapewatch" / "lexicons" / kMinorLexiconFileName;
   std::filesystem::create_directories(lexicon.parent_path());
   std::ofstream(lexicon) << "strong en kid kids?\n";
-  const char* saved = std::getenv("XDG_DATA_HOME");
-  const std::string previous = saved ? saved : "";
-  setenv("XDG_DATA_HOME", data.c_str(), 1);
-  EXPECT_EQ(FindMinorLexicon(""), lexicon.string());
-  EXPECT_TRUE(MinorLexicon::Load(FindMinorLexicon("")).ok());
-  if (saved) {
-    setenv("XDG_DATA_HOME", previous.c_str(), 1);
-  } else {
-    unsetenv("XDG_DATA_HOME");
+  {
+    scrapewatch::testing::ScopedEnv xdg("XDG_DATA_HOME", data.string());
+    EXPECT_EQ(FindMinorLexicon(""), lexicon.string());
+    EXPECT_TRUE(MinorLexicon::Load(FindMinorLexicon("")).ok());
   }
   std::filesystem::remove_all(data);
 }

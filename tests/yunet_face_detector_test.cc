@@ -19,6 +19,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "tests/face_corpus.h"
+#include "tests/scoped_env.h"
 
 namespace scrapewatch::detectors {
 namespace {
@@ -187,17 +188,10 @@ TEST_F(YuNetModelFileTest, FindPrefersExplicitPathThenXdgDataHome) {
   fs::path xdg_model = dir_ / "scrapewatch" / "models" / kYuNetModelFileName;
   fs::create_directories(xdg_model.parent_path());
   fs::copy_file(kModel, xdg_model);
-  const char* saved = std::getenv("XDG_DATA_HOME");
-  std::string saved_value = saved != nullptr ? saved : "";
-  ::setenv("XDG_DATA_HOME", dir_.c_str(), 1);
+  scrapewatch::testing::ScopedEnv xdg("XDG_DATA_HOME", dir_.string());
   EXPECT_EQ(FindYuNetModel(kModel), kModel);
   EXPECT_EQ(FindYuNetModel((dir_ / "absent.onnx").string()), xdg_model.string());
   EXPECT_EQ(FindYuNetModel(""), xdg_model.string());
-  if (saved != nullptr) {
-    ::setenv("XDG_DATA_HOME", saved_value.c_str(), 1);
-  } else {
-    ::unsetenv("XDG_DATA_HOME");
-  }
 }
 
 }  // namespace

@@ -18,7 +18,7 @@ background=()  # PIDs this test started and may have to end
 cleanup() {
   local pid
   for pid in "${background[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  [[ ! -f $server/nginx.pid ]] || /usr/sbin/nginx -c "$server/nginx.conf" -e "$server/error.log" -s quit 2>/dev/null || true
+  [[ ! -f $server/nginx.conf ]] || stop_site "$server"
   if [[ -n ${KEEP:-} ]]; then say "work folder kept: $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -42,39 +42,9 @@ for s in socks: print(s.getsockname()[1])
 for s in socks: s.close()')
 (( ${#ports[@]} == 50 )) || fail "expected 50 free ports, got ${#ports[@]}"
 
-mkdir -p "$server/tmp" "$work/home"
-user_line=""
-[[ $(id -u) != 0 ]] || user_line="user root;"  # as in tools/lib/nginx.sh
-{
-  cat <<CONF
-$user_line
-daemon on;
-worker_processes 1;
-pid $server/nginx.pid;
-error_log $server/error.log warn;
-events { worker_connections 1024; }
-http {
-  include /etc/nginx/mime.types;
-  access_log $server/access.log;
-  client_body_temp_path $server/tmp/body;
-  proxy_temp_path $server/tmp/proxy;
-  fastcgi_temp_path $server/tmp/fastcgi;
-  uwsgi_temp_path $server/tmp/uwsgi;
-  scgi_temp_path $server/tmp/scgi;
-  server {
-CONF
-  for port in "${ports[@]}"; do echo "    listen 127.0.0.1:$port;"; done
-  cat <<CONF
-    root $work/site;
-    location /private/ { add_header X-Robots-Tag "noindex, noimageindex"; }
-    location = /images/camp.jpg { add_header X-Robots-Tag "noai, noimageai"; }
-    location = /photos/dana.jpg { return 301 /images/director.jpg; }
-  }
-}
-CONF
-} >"$server/nginx.conf"
-/usr/sbin/nginx -c "$server/nginx.conf" -e "$server/error.log" 2>>"$server/error.log" || {
-  cat "$server/error.log" >&2; fail "nginx did not start"; }
+mkdir -p "$work/home"
+source "$root/tools/lib/nginx.sh"
+start_site "$work/site" "$server" "${ports[@]}" || fail "nginx did not start"
 $py - "${ports[@]}" <<'PY'
 import sys, urllib.request
 for port in sys.argv[1:]:

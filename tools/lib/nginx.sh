@@ -1,11 +1,14 @@
 # Serving a folder on 127.0.0.1 with Debian's nginx, for the demo and tests.
-# Source it, then:  start_site ROOT RUNDIR [PORT]  (sets SITE_PORT)  ...  stop_site RUNDIR
+# Source it, then:  start_site ROOT RUNDIR [PORT...]  (sets SITE_PORT)  ...  stop_site RUNDIR
 # The server runs with its own config, pid file and logs in RUNDIR; nothing
-# of the system's nginx configuration is used or touched.
+# of the system's nginx configuration is used or touched. With several PORTs
+# one server serves the site on each (many sites for a batch test); SITE_PORT
+# is the first; with none, a free port is chosen.
 
 start_site() {
-  local site_root=$1 run_dir=$2 port=${3:-}
-  [[ -n $port ]] || port=$(free_port)
+  local site_root=$1 run_dir=$2
+  local ports=("${@:3}")
+  ((${#ports[@]})) || ports=("$(free_port)")
   mkdir -p "$run_dir/tmp"
   # As root, nginx's workers would drop to www-data, which cannot read a
   # checkout under /root or a mktemp folder; this server only ever listens on
@@ -18,7 +21,7 @@ daemon on;
 worker_processes 1;
 pid $run_dir/nginx.pid;
 error_log $run_dir/error.log warn;
-events { worker_connections 64; }
+events { worker_connections 1024; }
 http {
   include /etc/nginx/mime.types;
   access_log $run_dir/access.log;
@@ -28,7 +31,7 @@ http {
   uwsgi_temp_path $run_dir/tmp/uwsgi;
   scgi_temp_path $run_dir/tmp/scgi;
   server {
-    listen 127.0.0.1:$port;
+$(printf '    listen 127.0.0.1:%s;\n' "${ports[@]}")
     root $site_root;
     location /private/ { add_header X-Robots-Tag "noindex, noimageindex"; }
     # The one opt-out this site sends: img2dataset's default honours it, an
@@ -41,7 +44,7 @@ http {
 CONF
   /usr/sbin/nginx -c "$run_dir/nginx.conf" -e "$run_dir/error.log" 2>>"$run_dir/error.log" || {
     say "nginx failed to start; see $run_dir/error.log:"; cat "$run_dir/error.log" >&2; return 1; }
-  SITE_PORT=$port
+  SITE_PORT=${ports[0]}
 }
 
 stop_site() {

@@ -237,15 +237,19 @@ absl::Status CountTotals(const store::Store& store, store::RunRecord& run) {
 }
 
 // With --analysis none nothing was analysed, so there is no report to write
-// yet: the summary counts what was fetched and stored.
-absl::StatusOr<std::string> CrawlSummary(const store::Store& store, const store::RunRecord& run) {
+// yet: the summary counts what was fetched and stored, and `images_recorded`
+// every image record of the run (the batch index's figure).
+absl::StatusOr<std::string> CrawlSummary(const store::Store& store, const store::RunRecord& run,
+                                         int64_t& images_recorded) {
   int64_t images_fetched = 0, images_skipped = 0;
+  images_recorded = 0;
   std::map<std::string, int64_t> limits;
   absl::Status counted = store.VisitPages(run, [&](const store::PageRecord& page) {
     std::string limit = reports::LimitHit("page", page.fetch, page.skipped_reason);
     if (!limit.empty()) ++limits[limit];
   });
   if (counted.ok()) counted = store.VisitImages(run, [&](const store::ImageRecord& image) {
+    ++images_recorded;
     std::string limit = reports::LimitHit("image", image.fetch, image.skipped_reason);
     if (!limit.empty()) ++limits[limit];
     if (!image.skipped_reason.empty()) {
@@ -337,10 +341,8 @@ SiteOutcome AuditSite(const std::string& site, const std::vector<std::string>& s
   outcome.pages_fetched = run.pages_fetched;
   outcome.status = "done";
   if (config.detect.analysis == "none") {
-    absl::StatusOr<std::string> summary = CrawlSummary(store, run);
+    absl::StatusOr<std::string> summary = CrawlSummary(store, run, outcome.images);
     if (!summary.ok()) return fail(summary.status());
-    absl::Status counted = CountOutcome(store, run, /*analysed=*/false, outcome);
-    if (!counted.ok()) return fail(counted);
     console.Result(*summary);
     return outcome;
   }
